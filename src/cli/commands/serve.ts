@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { buildDeps, listen, openStore, registerIngestKey } from '../../server/start.js';
+
+export interface ServeOptions {
+  port: string;
+  host: string;
+  data: string;
+  ingestKey?: string;
+}
+
+export function defaultDataDir(): string {
+  return process.env.TOKENBOARD_DATA ?? '.tokenboard';
+}
+
+export function serveOptions(cmd: Command, defaultData: string): Command {
+  return cmd
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', process.env.PORT ?? '3000')
+    .option('--host <host>', 'address to bind', process.env.TOKENBOARD_HOST ?? '127.0.0.1')
+    .option('-d, --data <dir>', 'data directory (SQLite file lives here)', defaultData)
+    .option('--ingest-key <key>', 'register this ingest key at start (or TOKENBOARD_INGEST_KEY)', process.env.TOKENBOARD_INGEST_KEY);
+}
+
+export async function startServing(opts: ServeOptions, before?: (deps: ReturnType<typeof buildDeps>) => Promise<void>) {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${opts.port}"`);
+  const store = openStore(opts.data);
+  if (opts.ingestKey) await registerIngestKey(store, opts.ingestKey);
+  const deps = buildDeps(store, { adminToken: process.env.TOKENBOARD_ADMIN_TOKEN });
+  if (before) await before(deps);
+  const running = await listen(deps, port, opts.host);
+  const stop = async () => {
+    await running.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return running;
+}
+
+export function registerServe(program: Command): void {
+  serveOptions(program.command('serve').description('start the tokenboard server'), defaultDataDir()).action(async (opts: ServeOptions) => {
+    const running = await startServing(opts);
+    console.log(`tokenboard listening on ${running.url}`);
+    if (!opts.ingestKey) console.log('no --ingest-key given: register one (or set TOKENBOARD_INGEST_KEY) before sending events');
+  });
+}

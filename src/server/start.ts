@@ -1,0 +1,49 @@
+/** Wire a store, the ingest pipeline, the query layer and the HTTP app together and listen. */
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { Ingestor } from '../ingest/pipeline.js';
+import { defaultPricer } from '../pricing/default.js';
+import { QueryService } from '../query/service.js';
+import { SqliteStore } from '../store/sqlite/store.js';
+import type { Store } from '../store/types.js';
+import { createApp, sha256Hex, type AppDeps } from './app.js';
+
+export const VERSION = '0.1.0';
+
+export function openStore(dataDir: string): Store {
+  return new SqliteStore({ file: dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'tokenboard.db') });
+}
+
+export function buildDeps(store: Store, opts: { adminToken?: string } = {}): AppDeps {
+  return {
+    store,
+    ingestor: new Ingestor(store, defaultPricer()),
+    query: new QueryService(store),
+    adminToken: opts.adminToken,
+    version: VERSION,
+  };
+}
+
+export async function registerIngestKey(store: Store, key: string, name = 'cli'): Promise<void> {
+  await store.addIngestKey(name, sha256Hex(key));
+}
+
+export interface Running {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(deps: AppDeps, port: number, host = '127.0.0.1'): Promise<Running> {
+  const app = createApp(deps);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve({
+        url: `http://${shown}:${info.port}`,
+        port: info.port,
+        close: () => new Promise<void>((res) => server.close(() => res())),
+      });
+    });
+  });
+}

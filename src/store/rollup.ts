@@ -1,0 +1,91 @@
+/**
+ * Rollup arithmetic shared by every store: how one prepared event adds to an
+ * hour or day bucket. Deltas are summed in memory per batch, so a batch of
+ * 10,000 events touches each rollup row once.
+ */
+import type { PreparedEvent } from './types.js';
+
+export const ROLLUP_FIELDS = [
+  'events',
+  'requests',
+  'input',
+  'output',
+  'cache_read',
+  'cache_write',
+  'reasoning',
+  'cost_reported',
+  'cost_computed',
+  'cost_best',
+  'sessions',
+  'lines_added',
+  'lines_removed',
+  'commits',
+  'pull_requests',
+  'active_seconds',
+  'edits_accepted',
+  'edits_rejected',
+] as const;
+export type RollupField = (typeof ROLLUP_FIELDS)[number];
+export const N_FIELDS = ROLLUP_FIELDS.length;
+
+export const HOUR = 3600;
+export const DAY = 86400;
+
+export function usdToMicros(usd: number): number {
+  return Math.round(usd * 1e6);
+}
+
+/** Fill `out` (length N_FIELDS) with this event's contribution. */
+export function eventContribution(p: PreparedEvent, newSession: boolean, out: number[]): void {
+  const e = p.event;
+  const reported = e.reportedCost === undefined ? null : usdToMicros(e.reportedCost);
+  const a = e.activity;
+  out[0] = 1;
+  out[1] = e.requests;
+  out[2] = e.tokens.input;
+  out[3] = e.tokens.output;
+  out[4] = e.tokens.cacheRead;
+  out[5] = e.tokens.cacheWrite;
+  out[6] = e.tokens.reasoning;
+  out[7] = reported ?? 0;
+  out[8] = p.costMicros ?? 0;
+  // The vendor's own figure wins when it sent one; otherwise the list price.
+  out[9] = reported ?? p.costMicros ?? 0;
+  out[10] = (a?.sessions ?? 0) + (newSession ? 1 : 0);
+  out[11] = a?.linesAdded ?? 0;
+  out[12] = a?.linesRemoved ?? 0;
+  out[13] = a?.commits ?? 0;
+  out[14] = a?.pullRequests ?? 0;
+  out[15] = a?.activeSeconds ?? 0;
+  out[16] = a?.editsAccepted ?? 0;
+  out[17] = a?.editsRejected ?? 0;
+}
+
+/** Accumulates per-bucket deltas for one batch. */
+export class RollupDeltas {
+  readonly hourly = new Map<string, number[]>();
+  readonly daily = new Map<string, number[]>();
+  private scratch = new Array<number>(N_FIELDS).fill(0);
+
+  add(tsSec: number, identityId: number, streamId: number, attrsId: number, p: PreparedEvent, newSession: boolean): void {
+    eventContribution(p, newSession, this.scratch);
+    const hour = tsSec - (tsSec % HOUR);
+    const day = tsSec - (tsSec % DAY);
+    addInto(this.hourly, `${hour}:${identityId}:${streamId}:${attrsId}`, this.scratch);
+    addInto(this.daily, `${day}:${identityId}:${streamId}:${attrsId}`, this.scratch);
+  }
+}
+
+function addInto(map: Map<string, number[]>, key: string, v: number[]): void {
+  const cur = map.get(key);
+  if (!cur) {
+    map.set(key, v.slice());
+    return;
+  }
+  for (let i = 0; i < N_FIELDS; i++) cur[i] += v[i]!;
+}
+
+export function parseDeltaKey(key: string): [number, number, number, number] {
+  const [b, i, s, a] = key.split(':');
+  return [Number(b), Number(i), Number(s), Number(a)];
+}

@@ -1,0 +1,161 @@
+/**
+ * The aggregate query over the rollups, written once with Kysely for both the
+ * SQLite and PostgreSQL stores. Attribution to people, teams, functions and
+ * managers happens here, at query time, through identity -> person, so a
+ * directory change re-attributes history without rewriting rollups.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from './schema.js';
+import type { AggregateRow, AggregateSpec, Dimension, Filters } from '../types.js';
+import { DAY, HOUR } from '../rollup.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+function dimExpr(d: Dimension): RawBuilder<string | null> {
+  switch (d) {
+    case 'person':
+      return sql<string | null>`coalesce(p.email, i.email, i.canonical)`;
+    case 'team':
+      return sql<string | null>`t.name`;
+    case 'function':
+      return sql<string | null>`p.function`;
+    case 'manager':
+      return sql<string | null>`m.email`;
+    case 'identity':
+      return sql<string | null>`i.canonical`;
+    case 'tool':
+    case 'model':
+    case 'source':
+    case 'provider':
+      return sql<string | null>`s.${sql.raw(d)}`;
+  }
+}
+
+function bucketExpr(col: RawBuilder<number>, bucket: AggregateSpec['bucket'], dialect: Dialect): RawBuilder<number> {
+  switch (bucket) {
+    case 'hour':
+      return sql<number>`(${col} - (${col} % ${HOUR}))`;
+    case 'day':
+      return sql<number>`(${col} - (${col} % ${DAY}))`;
+    case 'week':
+      // ISO weeks start on Monday; 1970-01-01 was a Thursday.
+      return sql<number>`(${col} - ((${col} / ${DAY} + 3) % 7) * ${DAY} - (${col} % ${DAY}))`;
+    case 'month':
+      return dialect === 'sqlite'
+        ? sql<number>`cast(strftime('%s', ${col}, 'unixepoch', 'start of month') as integer)`
+        : sql<number>`cast(extract(epoch from date_trunc('month', to_timestamp(${col}) at time zone 'UTC')) as bigint)`;
+    default:
+      throw new Error(`unknown bucket ${String(bucket)}`);
+  }
+}
+
+const FILTER_DIMS: (keyof Filters)[] = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'];
+
+export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
+  const fromSec = Math.floor(spec.from / 1000);
+  const toSec = Math.ceil(spec.to / 1000);
+  const useHourly = spec.bucket === 'hour' || fromSec % DAY !== 0 || toSec % DAY !== 0;
+  const table = useHourly ? 'usage_hourly' : 'usage_daily';
+  const tcol = sql.ref<number>(useHourly ? 'r.hour' : 'r.day');
+  const groupBy = spec.groupBy ?? [];
+
+  let q = db
+    .selectFrom(`${table} as r` as 'usage_daily as r')
+    .innerJoin('identity as i', 'i.id', 'r.identity_id')
+    .innerJoin('stream as s', 's.id', 'r.stream_id')
+    .leftJoin('person as p', 'p.id', 'i.person_id')
+    .leftJoin('team as t', 't.id', 'p.team_id')
+    .leftJoin('person as m', 'm.id', 'p.manager_id')
+    .where(tcol, '>=', fromSec)
+    .where(tcol, '<', toSec);
+
+  for (const d of FILTER_DIMS) {
+    const values = spec.filters?.[d];
+    if (!values || values.length === 0) continue;
+    if (d === 'person') {
+      q = q.where((eb) => eb.or([eb('p.email', 'in', values), eb('i.email', 'in', values)]));
+    } else {
+      q = q.where(dimExpr(d), 'in', values);
+    }
+  }
+
+  const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
+  let sel = q.select([
+    sum('events').as('events'),
+    sum('requests').as('requests'),
+    sum('input').as('input'),
+    sum('output').as('output'),
+    sum('cache_read').as('cacheRead'),
+    sum('cache_write').as('cacheWrite'),
+    sum('reasoning').as('reasoning'),
+    sum('cost_best').as('costBest'),
+    sum('cost_reported').as('costReported'),
+    sum('cost_computed').as('costComputed'),
+    sum('sessions').as('sessions'),
+    sum('lines_added').as('linesAdded'),
+    sum('lines_removed').as('linesRemoved'),
+    sum('commits').as('commits'),
+    sum('pull_requests').as('pullRequests'),
+    sum('active_seconds').as('activeSeconds'),
+    sum('edits_accepted').as('editsAccepted'),
+    sum('edits_rejected').as('editsRejected'),
+    sql<number>`count(distinct coalesce(p.id, -i.id))`.as('people'),
+  ]);
+  const groups: RawBuilder<unknown>[] = [];
+  if (spec.bucket) {
+    const b = bucketExpr(tcol, spec.bucket, dialect);
+    sel = sel.select(b.as('bucket'));
+    groups.push(b);
+  }
+  groupBy.forEach((d, n) => {
+    const e = dimExpr(d);
+    sel = sel.select(e.as(`k${n}`));
+    groups.push(e);
+  });
+  if (groups.length) sel = sel.groupBy(groups);
+  if (spec.bucket) sel = sel.orderBy(sql`bucket`);
+
+  const rows = (await sel.execute()) as Record<string, unknown>[];
+  const out: AggregateRow[] = [];
+  for (const r of rows) {
+    const n = (k: string) => Number(r[k] ?? 0);
+    // An aggregate without GROUP BY returns one row even when nothing matched.
+    if (!spec.bucket && groupBy.length === 0 && n('events') === 0 && rows.length === 1) {
+      // keep the zero row: callers expect totals
+    }
+    const input = n('input');
+    const output = n('output');
+    const cacheRead = n('cacheRead');
+    const cacheWrite = n('cacheWrite');
+    const keys: AggregateRow['keys'] = {};
+    groupBy.forEach((d, i) => {
+      const v = r[`k${i}`];
+      keys[d] = v === null || v === undefined ? null : String(v);
+    });
+    out.push({
+      ...(spec.bucket ? { bucket: n('bucket') * 1000 } : {}),
+      keys,
+      events: n('events'),
+      requests: n('requests'),
+      input,
+      output,
+      cacheRead,
+      cacheWrite,
+      reasoning: n('reasoning'),
+      tokens: input + output + cacheRead + cacheWrite,
+      cost: n('costBest') / 1e6,
+      costReported: n('costReported') / 1e6,
+      costComputed: n('costComputed') / 1e6,
+      people: n('people'),
+      sessions: n('sessions'),
+      linesAdded: n('linesAdded'),
+      linesRemoved: n('linesRemoved'),
+      commits: n('commits'),
+      pullRequests: n('pullRequests'),
+      activeSeconds: n('activeSeconds'),
+      editsAccepted: n('editsAccepted'),
+      editsRejected: n('editsRejected'),
+    });
+  }
+  return out;
+}

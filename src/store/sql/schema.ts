@@ -1,0 +1,58 @@
+/** Kysely table types shared by the SQLite and PostgreSQL stores. */
+import type { Generated } from 'kysely';
+
+export interface RollupTable {
+  identity_id: number;
+  stream_id: number;
+  attrs_id: number;
+  events: number;
+  requests: number;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  reasoning: number;
+  cost_reported: number;
+  cost_computed: number;
+  cost_best: number;
+  sessions: number;
+  lines_added: number;
+  lines_removed: number;
+  commits: number;
+  pull_requests: number;
+  active_seconds: number;
+  edits_accepted: number;
+  edits_rejected: number;
+}
+
+export interface DB {
+  meta: { key: string; value: string };
+  team: { id: Generated<number>; name: string; function: string | null };
+  person: {
+    id: Generated<number>;
+    email: string;
+    name: string | null;
+    team_id: number | null;
+    function: string | null;
+    manager_id: number | null;
+    title: string | null;
+    status: string;
+    start_date: string | null;
+  };
+  identity: {
+    id: Generated<number>;
+    canonical: string;
+    email: string | null;
+    account_id: string | null;
+    api_key_id: string | null;
+    user_id: string | null;
+    machine_id: string | null;
+    person_id: number | null;
+  };
+  identity_alias: { kind: string; value: string; person_id: number };
+  stream: { id: Generated<number>; source: string; tool: string; provider: string; model: string };
+  attrs: { id: Generated<number>; json: string };
+  usage_hourly: RollupTable & { hour: number };
+  usage_daily: RollupTable & { day: number };
+  ingest_key: { hash: string; name: string; created_at: number };
+}

@@ -1,0 +1,138 @@
+/**
+ * SQLite schema, applied in order on start. Each entry runs once; the applied
+ * version is kept in `PRAGMA user_version`. Never edit an applied migration:
+ * add a new one.
+ */
+const rollupColumns = `
+  events INTEGER NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  input INTEGER NOT NULL DEFAULT 0,
+  output INTEGER NOT NULL DEFAULT 0,
+  cache_read INTEGER NOT NULL DEFAULT 0,
+  cache_write INTEGER NOT NULL DEFAULT 0,
+  reasoning INTEGER NOT NULL DEFAULT 0,
+  cost_reported INTEGER NOT NULL DEFAULT 0,
+  cost_computed INTEGER NOT NULL DEFAULT 0,
+  cost_best INTEGER NOT NULL DEFAULT 0,
+  sessions INTEGER NOT NULL DEFAULT 0,
+  lines_added INTEGER NOT NULL DEFAULT 0,
+  lines_removed INTEGER NOT NULL DEFAULT 0,
+  commits INTEGER NOT NULL DEFAULT 0,
+  pull_requests INTEGER NOT NULL DEFAULT 0,
+  active_seconds INTEGER NOT NULL DEFAULT 0,
+  edits_accepted INTEGER NOT NULL DEFAULT 0,
+  edits_rejected INTEGER NOT NULL DEFAULT 0`;
+
+export const SQLITE_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE team (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    function TEXT
+  );
+
+  CREATE TABLE person (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT,
+    team_id INTEGER REFERENCES team(id),
+    function TEXT,
+    manager_id INTEGER REFERENCES person(id),
+    title TEXT,
+    status TEXT NOT NULL DEFAULT 'active',
+    start_date TEXT
+  );
+  CREATE INDEX person_team ON person(team_id);
+  CREATE INDEX person_manager ON person(manager_id);
+
+  -- Identities as they arrive on events (email, account id, API key id, ...).
+  -- person_id is resolved from the directory and re-resolved when it changes.
+  CREATE TABLE identity (
+    id INTEGER PRIMARY KEY,
+    canonical TEXT NOT NULL UNIQUE,
+    email TEXT,
+    account_id TEXT,
+    api_key_id TEXT,
+    user_id TEXT,
+    machine_id TEXT,
+    person_id INTEGER REFERENCES person(id)
+  );
+  CREATE INDEX identity_person ON identity(person_id);
+
+  -- Extra identifiers that belong to a person (from the directory or identity rules).
+  CREATE TABLE identity_alias (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES person(id),
+    PRIMARY KEY (kind, value)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE stream (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    UNIQUE (source, tool, provider, model)
+  );
+
+  CREATE TABLE attrs (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
+
+  CREATE TABLE session (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    identity_id INTEGER NOT NULL,
+    first_ts INTEGER NOT NULL,
+    UNIQUE (source, key)
+  );
+
+  -- Raw events: compact, idempotent on key_hash, prunable by ts.
+  CREATE TABLE usage_event (
+    id INTEGER PRIMARY KEY,
+    key_hash BLOB NOT NULL,
+    ts INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    identity_id INTEGER NOT NULL,
+    session_id INTEGER,
+    attrs_id INTEGER,
+    input INTEGER NOT NULL,
+    output INTEGER NOT NULL,
+    cache_read INTEGER NOT NULL,
+    cache_write INTEGER NOT NULL,
+    reasoning INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    cost_reported INTEGER,
+    cost_computed INTEGER,
+    activity TEXT
+  );
+  CREATE UNIQUE INDEX usage_event_key ON usage_event(key_hash);
+
+  -- Rollups the dashboards read. Keys are UTC epoch seconds of the bucket start.
+  CREATE TABLE usage_hourly (
+    hour INTEGER NOT NULL,
+    identity_id INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    attrs_id INTEGER NOT NULL,
+    ${rollupColumns},
+    PRIMARY KEY (hour, identity_id, stream_id, attrs_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE usage_daily (
+    day INTEGER NOT NULL,
+    identity_id INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    attrs_id INTEGER NOT NULL,
+    ${rollupColumns},
+    PRIMARY KEY (day, identity_id, stream_id, attrs_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE ingest_key (
+    hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

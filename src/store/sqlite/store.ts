@@ -1,0 +1,339 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3, WAL).
+ * synchronous=FULL, so an acknowledged batch survives a power cut.
+ * Ingest uses prepared statements in one transaction per batch; reads go
+ * through Kysely so the aggregate SQL is shared with the PostgreSQL store.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DB } from '../sql/schema.js';
+import { aggregate } from '../sql/aggregate.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, parseDeltaKey, usdToMicros } from '../rollup.js';
+import type { AggregateRow, AggregateSpec, IngestResult, PersonInput, PersonRecord, PreparedEvent, Store } from '../types.js';
+import { identityCanonical, IDENTITY_KINDS } from '../identity.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  file: string;
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly db: Database.Database;
+  readonly kysely: Kysely<DB>;
+  private readonly file: string;
+  private streamIds = new Map<string, number>();
+  private identityIds = new Map<string, number>();
+  private attrsIds = new Map<string, number>();
+  private stmts: ReturnType<SqliteStore['prepare']>;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.file = opts.file;
+    if (opts.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
+    this.db = new Database(opts.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.migrate();
+    this.stmts = this.prepare();
+    this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < SQLITE_MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare() {
+    const cols = ROLLUP_FIELDS.join(', ');
+    const qs = ROLLUP_FIELDS.map(() => '?').join(', ');
+    const upd = ROLLUP_FIELDS.map((f) => `${f} = ${f} + excluded.${f}`).join(', ');
+    return {
+      insertEvent: this.db.prepare(
+        `INSERT INTO usage_event (key_hash, ts, stream_id, identity_id, session_id, attrs_id, input, output, cache_read, cache_write, reasoning, requests, cost_reported, cost_computed, activity)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING`,
+      ),
+      upsertHourly: this.db.prepare(
+        `INSERT INTO usage_hourly (hour, identity_id, stream_id, attrs_id, ${cols}) VALUES (?, ?, ?, ?, ${qs})
+         ON CONFLICT (hour, identity_id, stream_id, attrs_id) DO UPDATE SET ${upd}`,
+      ),
+      upsertDaily: this.db.prepare(
+        `INSERT INTO usage_daily (day, identity_id, stream_id, attrs_id, ${cols}) VALUES (?, ?, ?, ?, ${qs})
+         ON CONFLICT (day, identity_id, stream_id, attrs_id) DO UPDATE SET ${upd}`,
+      ),
+      getStream: this.db.prepare('SELECT id FROM stream WHERE source = ? AND tool = ? AND provider = ? AND model = ?').pluck(),
+      insStream: this.db.prepare('INSERT INTO stream (source, tool, provider, model) VALUES (?, ?, ?, ?)'),
+      getIdentity: this.db.prepare('SELECT id FROM identity WHERE canonical = ?').pluck(),
+      insIdentity: this.db.prepare(
+        'INSERT INTO identity (canonical, email, account_id, api_key_id, user_id, machine_id, person_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getAttrs: this.db.prepare('SELECT id FROM attrs WHERE json = ?').pluck(),
+      insAttrs: this.db.prepare('INSERT INTO attrs (json) VALUES (?)'),
+      insSession: this.db.prepare(
+        'INSERT INTO session (source, key, identity_id, first_ts) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO NOTHING RETURNING id',
+      ).pluck(),
+      getSession: this.db.prepare('SELECT id FROM session WHERE source = ? AND key = ?').pluck(),
+      personByEmail: this.db.prepare('SELECT id FROM person WHERE email = ?').pluck(),
+      personByAlias: this.db.prepare('SELECT person_id FROM identity_alias WHERE kind = ? AND value = ?').pluck(),
+    };
+  }
+
+  private streamId(source: string, tool: string, provider: string, model: string): number {
+    const k = `${source}\0${tool}\0${provider}\0${model}`;
+    let id = this.streamIds.get(k);
+    if (id === undefined) {
+      id = (this.stmts.getStream.get(source, tool, provider, model) as number | undefined) ??
+        Number(this.stmts.insStream.run(source, tool, provider, model).lastInsertRowid);
+      this.streamIds.set(k, id);
+    }
+    return id;
+  }
+
+  /** Resolve which person an identity belongs to: directory email first, then aliases. */
+  private resolvePerson(identity: PreparedEvent['event']['identity']): number | null {
+    if (identity.email) {
+      const id = this.stmts.personByEmail.get(identity.email) as number | undefined;
+      if (id !== undefined) return id;
+    }
+    for (const kind of IDENTITY_KINDS) {
+      const v = identity[kind];
+      if (!v) continue;
+      const id = this.stmts.personByAlias.get(kind, v) as number | undefined;
+      if (id !== undefined) return id;
+    }
+    return null;
+  }
+
+  private identityId(identity: PreparedEvent['event']['identity']): number {
+    const canonical = identityCanonical(identity);
+    let id = this.identityIds.get(canonical);
+    if (id === undefined) {
+      id = this.stmts.getIdentity.get(canonical) as number | undefined;
+      if (id === undefined) {
+        id = Number(
+          this.stmts.insIdentity.run(
+            canonical,
+            identity.email ?? null,
+            identity.accountId ?? null,
+            identity.apiKeyId ?? null,
+            identity.userId ?? null,
+            identity.machineId ?? null,
+            this.resolvePerson(identity),
+          ).lastInsertRowid,
+        );
+      }
+      this.identityIds.set(canonical, id);
+    }
+    return id;
+  }
+
+  private attrsId(attributes: Record<string, string> | undefined): number {
+    if (!attributes) return 0;
+    const keys = Object.keys(attributes);
+    if (keys.length === 0) return 0;
+    keys.sort();
+    const json = JSON.stringify(keys.map((k) => [k, attributes[k]]));
+    let id = this.attrsIds.get(json);
+    if (id === undefined) {
+      id = (this.stmts.getAttrs.get(json) as number | undefined) ?? Number(this.stmts.insAttrs.run(json).lastInsertRowid);
+      this.attrsIds.set(json, id);
+    }
+    return id;
+  }
+
+  private ingestSync = (events: PreparedEvent[]): IngestResult => {
+    const deltas = new RollupDeltas();
+    let accepted = 0;
+    let duplicates = 0;
+    const s = this.stmts;
+    for (const p of events) {
+      const e = p.event;
+      const tsSec = Math.floor(e.time / 1000);
+      const streamId = this.streamId(e.source, p.tool, p.provider, e.model);
+      const identityId = this.identityId(e.identity);
+      const attrsId = this.attrsId(e.attributes);
+      const res = s.insertEvent.run(
+        p.keyHash,
+        tsSec,
+        streamId,
+        identityId,
+        null,
+        attrsId || null,
+        e.tokens.input,
+        e.tokens.output,
+        e.tokens.cacheRead,
+        e.tokens.cacheWrite,
+        e.tokens.reasoning,
+        e.requests,
+        e.reportedCost === undefined ? null : usdToMicros(e.reportedCost),
+        p.costMicros,
+        e.activity ? JSON.stringify(e.activity) : null,
+      );
+      if (res.changes === 0) {
+        duplicates++;
+        continue;
+      }
+      accepted++;
+      let newSession = false;
+      if (e.sessionId) {
+        const sid = s.insSession.get(e.source, e.sessionId, identityId, tsSec) as number | undefined;
+        newSession = sid !== undefined;
+      }
+      deltas.add(tsSec, identityId, streamId, attrsId, p, newSession);
+    }
+    for (const [k, v] of deltas.hourly) s.upsertHourly.run(...parseDeltaKey(k), ...v);
+    for (const [k, v] of deltas.daily) s.upsertDaily.run(...parseDeltaKey(k), ...v);
+    return { accepted, duplicates };
+  };
+
+  private ingestTx = (events: PreparedEvent[]): IngestResult => {
+    try {
+      return this.db.transaction(this.ingestSync)(events);
+    } catch (err) {
+      // Dictionary rows inserted inside the rolled-back transaction are gone: forget cached ids.
+      this.streamIds.clear();
+      this.identityIds.clear();
+      this.attrsIds.clear();
+      throw err;
+    }
+  };
+
+  async ingest(events: PreparedEvent[]): Promise<IngestResult> {
+    return this.ingestTx(events);
+  }
+
+  async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
+    return aggregate(this.kysely, 'sqlite', spec);
+  }
+
+  async rawTotals() {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) events, coalesce(sum(requests),0) requests, coalesce(sum(input),0) input, coalesce(sum(output),0) output,
+         coalesce(sum(cache_read),0) cacheRead, coalesce(sum(cache_write),0) cacheWrite, coalesce(sum(reasoning),0) reasoning,
+         coalesce(sum(cost_reported),0) costReportedMicros, coalesce(sum(cost_computed),0) costComputedMicros FROM usage_event`,
+      )
+      .get() as Record<string, number>;
+    return r as unknown as Awaited<ReturnType<Store['rawTotals']>>;
+  }
+
+  async pruneRawBefore(epochMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM usage_event WHERE ts < ?').run(Math.floor(epochMs / 1000)).changes;
+  }
+
+  async upsertPeople(people: PersonInput[]): Promise<{ created: number; updated: number }> {
+    return upsertPeopleSqlite(this.db, people);
+  }
+
+  async listPeople(): Promise<PersonRecord[]> {
+    return this.db
+      .prepare(
+        `SELECT p.id, p.email, p.name, t.name team, p.function, m.email managerEmail, p.title, p.status, p.start_date startDate
+         FROM person p LEFT JOIN team t ON t.id = p.team_id LEFT JOIN person m ON m.id = p.manager_id ORDER BY p.id`,
+      )
+      .all() as PersonRecord[];
+  }
+
+  async countPeople(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM person').pluck().get() as number;
+  }
+
+  async addIngestKey(name: string, keyHash: string): Promise<void> {
+    this.db
+      .prepare('INSERT INTO ingest_key (hash, name, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING')
+      .run(keyHash, name, Date.now());
+  }
+
+  async hasIngestKey(keyHash: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM ingest_key WHERE hash = ?').get(keyHash) !== undefined;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async sizeOnDisk(): Promise<number> {
+    if (this.file === ':memory:') {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const size = this.db.pragma('page_size', { simple: true }) as number;
+      return pages * size;
+    }
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    let total = 0;
+    for (const f of [this.file, `${this.file}-wal`]) if (fs.existsSync(f)) total += fs.statSync(f).size;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** Insert or update people, teams and aliases, then re-resolve identities. */
+function upsertPeopleSqlite(db: Database.Database, people: PersonInput[]): { created: number; updated: number } {
+  const getTeam = db.prepare('SELECT id FROM team WHERE name = ?').pluck();
+  const insTeam = db.prepare('INSERT INTO team (name, function) VALUES (?, ?)');
+  const getPerson = db.prepare('SELECT id FROM person WHERE email = ?').pluck();
+  const insPerson = db.prepare('INSERT INTO person (email, name, team_id, function, title, status, start_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const updPerson = db.prepare(
+    'UPDATE person SET name = coalesce(?, name), team_id = coalesce(?, team_id), function = coalesce(?, function), title = coalesce(?, title), status = ?, start_date = coalesce(?, start_date) WHERE id = ?',
+  );
+  const setManager = db.prepare('UPDATE person SET manager_id = ? WHERE id = ?');
+  const insAlias = db.prepare(
+    'INSERT INTO identity_alias (kind, value, person_id) VALUES (?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id',
+  );
+  let created = 0;
+  let updated = 0;
+  db.transaction(() => {
+    const ids = new Map<string, number>();
+    for (const p of people) {
+      const email = p.email.trim().toLowerCase();
+      let teamId: number | null = null;
+      if (p.team) {
+        teamId = (getTeam.get(p.team) as number | undefined) ?? Number(insTeam.run(p.team, p.function ?? null).lastInsertRowid);
+      }
+      let id = getPerson.get(email) as number | undefined;
+      if (id === undefined) {
+        id = Number(insPerson.run(email, p.name ?? null, teamId, p.function ?? null, p.title ?? null, p.status ?? 'active', p.startDate ?? null).lastInsertRowid);
+        created++;
+      } else {
+        updPerson.run(p.name ?? null, teamId, p.function ?? null, p.title ?? null, p.status ?? 'active', p.startDate ?? null, id);
+        updated++;
+      }
+      ids.set(email, id);
+      for (const a of p.aliases ?? []) insAlias.run(a.kind, a.kind === 'email' ? a.value.toLowerCase() : a.value, id);
+    }
+    for (const p of people) {
+      if (!p.managerEmail) continue;
+      const mid = ids.get(p.managerEmail.toLowerCase()) ?? (getPerson.get(p.managerEmail.toLowerCase()) as number | undefined);
+      if (mid !== undefined) setManager.run(mid, ids.get(p.email.trim().toLowerCase()));
+    }
+    // Re-resolve every identity: directory email first, then aliases (email aliases included).
+    db.exec(`
+      UPDATE identity SET person_id = coalesce(
+        (SELECT id FROM person WHERE person.email = identity.email),
+        (SELECT person_id FROM identity_alias a WHERE a.kind = 'email' AND a.value = identity.email),
+        (SELECT person_id FROM identity_alias a WHERE a.kind = 'accountId' AND a.value = identity.account_id),
+        (SELECT person_id FROM identity_alias a WHERE a.kind = 'userId' AND a.value = identity.user_id),
+        (SELECT person_id FROM identity_alias a WHERE a.kind = 'apiKeyId' AND a.value = identity.api_key_id),
+        (SELECT person_id FROM identity_alias a WHERE a.kind = 'machineId' AND a.value = identity.machine_id)
+      )`);
+  })();
+  return { created, updated };
+}
+
+export { N_FIELDS };
