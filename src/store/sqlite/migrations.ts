@@ -1,8 +1,14 @@
 /**
- * SQLite schema, applied in order on start. Each entry runs once; the applied
- * version is kept in `PRAGMA user_version`. Never edit an applied migration:
- * add a new one.
+ * SQLite schema, applied in order on start. Each migration has a unique id and
+ * runs once; applied ids are kept in the `_migration` table. Never edit an
+ * applied migration: append a new one (ids are `NNNN-what`, modules may add
+ * their own, e.g. `0100-directory`).
  */
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
 const rollupColumns = `
   events INTEGER NOT NULL DEFAULT 0,
   requests INTEGER NOT NULL DEFAULT 0,
@@ -23,8 +29,10 @@ const rollupColumns = `
   edits_accepted INTEGER NOT NULL DEFAULT 0,
   edits_rejected INTEGER NOT NULL DEFAULT 0`;
 
-export const SQLITE_MIGRATIONS: string[] = [
-  `
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    id: '0001-core',
+    sql: `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
   CREATE TABLE team (
@@ -135,4 +143,5 @@ export const SQLITE_MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  },
 ];

@@ -45,11 +45,13 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = current; v < SQLITE_MIGRATIONS.length; v++) {
+    this.db.exec('CREATE TABLE IF NOT EXISTS _migration (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) WITHOUT ROWID');
+    const applied = new Set(this.db.prepare('SELECT id FROM _migration').pluck().all() as string[]);
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.id)) continue;
       this.db.transaction(() => {
-        this.db.exec(SQLITE_MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO _migration (id, applied_at) VALUES (?, ?)').run(m.id, Date.now());
       })();
     }
   }
