@@ -3,7 +3,7 @@
  *   validate (zod) -> normalise (tool, provider, idempotency key) -> price -> store.
  * A batch is applied atomically except for the items reported as rejected.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { inferProvider, parseEvent, type RejectedItem, type UsageEvent } from '../domain/event.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { IngestResult, PreparedEvent, Store } from '../store/types.js';
@@ -40,7 +40,7 @@ function contentKey(e: UsageEvent): string {
 }
 
 export function keyHash(source: string, key: string): Buffer {
-  return createHash('sha256').update(source).update('\0').update(key).digest().subarray(0, 16);
+  return (hash('sha256', `${source}\0${key}`, 'buffer') as unknown as Buffer).subarray(0, 16);
 }
 
 export function prepare(e: UsageEvent, pricer: Pricer): PreparedEvent {

@@ -61,31 +61,37 @@ export function eventContribution(p: PreparedEvent, newSession: boolean, out: nu
   out[17] = a?.editsRejected ?? 0;
 }
 
+export interface RollupDelta {
+  bucket: number;
+  identityId: number;
+  streamId: number;
+  attrsId: number;
+  values: number[];
+}
+
 /** Accumulates per-bucket deltas for one batch. */
 export class RollupDeltas {
-  readonly hourly = new Map<string, number[]>();
-  readonly daily = new Map<string, number[]>();
+  readonly hourly = new Map<string, RollupDelta>();
+  readonly daily = new Map<string, RollupDelta>();
   private scratch = new Array<number>(N_FIELDS).fill(0);
 
   add(tsSec: number, identityId: number, streamId: number, attrsId: number, p: PreparedEvent, newSession: boolean): void {
     eventContribution(p, newSession, this.scratch);
     const hour = tsSec - (tsSec % HOUR);
     const day = tsSec - (tsSec % DAY);
-    addInto(this.hourly, `${hour}:${identityId}:${streamId}:${attrsId}`, this.scratch);
-    addInto(this.daily, `${day}:${identityId}:${streamId}:${attrsId}`, this.scratch);
+    const rest = `:${identityId}:${streamId}:${attrsId}`;
+    addInto(this.hourly, hour, rest, identityId, streamId, attrsId, this.scratch);
+    addInto(this.daily, day, rest, identityId, streamId, attrsId, this.scratch);
   }
 }
 
-function addInto(map: Map<string, number[]>, key: string, v: number[]): void {
+function addInto(map: Map<string, RollupDelta>, bucket: number, rest: string, identityId: number, streamId: number, attrsId: number, v: number[]): void {
+  const key = bucket + rest;
   const cur = map.get(key);
   if (!cur) {
-    map.set(key, v.slice());
+    map.set(key, { bucket, identityId, streamId, attrsId, values: v.slice() });
     return;
   }
-  for (let i = 0; i < N_FIELDS; i++) cur[i] += v[i]!;
-}
-
-export function parseDeltaKey(key: string): [number, number, number, number] {
-  const [b, i, s, a] = key.split(':');
-  return [Number(b), Number(i), Number(s), Number(a)];
+  const c = cur.values;
+  for (let i = 0; i < N_FIELDS; i++) c[i] += v[i]!;
 }

@@ -11,7 +11,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../sql/schema.js';
 import { aggregate } from '../sql/aggregate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, parseDeltaKey, usdToMicros } from '../rollup.js';
+import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
 import type { AggregateRow, AggregateSpec, IngestResult, PersonInput, PersonRecord, PreparedEvent, Store } from '../types.js';
 import { identityCanonical, IDENTITY_KINDS } from '../identity.js';
 
@@ -28,6 +28,10 @@ export class SqliteStore implements Store {
   private streamIds = new Map<string, number>();
   private identityIds = new Map<string, number>();
   private attrsIds = new Map<string, number>();
+  /** Sessions known to be stored already (bounded; a miss only costs a lookup). */
+  private knownSessions = new Set<string>();
+  /** Session keys first seen in the running batch (forgotten again if it rolls back). */
+  private newSessions: string[] = [];
   private stmts: ReturnType<SqliteStore['prepare']>;
 
   constructor(opts: SqliteStoreOptions) {
@@ -155,6 +159,7 @@ export class SqliteStore implements Store {
 
   private ingestSync = (events: PreparedEvent[]): IngestResult => {
     const deltas = new RollupDeltas();
+    const newSessions = (this.newSessions = []) as string[];
     let accepted = 0;
     let duplicates = 0;
     const s = this.stmts;
@@ -188,13 +193,18 @@ export class SqliteStore implements Store {
       accepted++;
       let newSession = false;
       if (e.sessionId) {
-        const sid = s.insSession.get(e.source, e.sessionId, identityId, tsSec) as number | undefined;
-        newSession = sid !== undefined;
+        const sk = `${e.source}\0${e.sessionId}`;
+        if (!this.knownSessions.has(sk)) {
+          newSession = s.insSession.get(e.source, e.sessionId, identityId, tsSec) !== undefined;
+          if (this.knownSessions.size > 200_000) this.knownSessions.clear();
+          this.knownSessions.add(sk);
+          newSessions.push(sk);
+        }
       }
       deltas.add(tsSec, identityId, streamId, attrsId, p, newSession);
     }
-    for (const [k, v] of deltas.hourly) s.upsertHourly.run(...parseDeltaKey(k), ...v);
-    for (const [k, v] of deltas.daily) s.upsertDaily.run(...parseDeltaKey(k), ...v);
+    for (const d of deltas.hourly.values()) s.upsertHourly.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
+    for (const d of deltas.daily.values()) s.upsertDaily.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
     return { accepted, duplicates };
   };
 
@@ -203,6 +213,7 @@ export class SqliteStore implements Store {
       return this.db.transaction(this.ingestSync)(events);
     } catch (err) {
       // Dictionary rows inserted inside the rolled-back transaction are gone: forget cached ids.
+      for (const sk of this.newSessions) this.knownSessions.delete(sk);
       this.streamIds.clear();
       this.identityIds.clear();
       this.attrsIds.clear();
