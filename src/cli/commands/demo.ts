@@ -22,9 +22,13 @@ export function registerDemo(program: Command): void {
           process.exit(0);
         }
       });
-      console.log(`tokenboard demo listening on ${running.url}`);
-      console.log(`ingest key: ${key}`);
-      console.log(`try: curl -H 'Authorization: Bearer ${key}' -H 'content-type: application/json' \\`);
-      console.log(`       -d '{"events":[{"time":"${new Date().toISOString()}","source":"api","model":"gpt-5","identity":{"email":"you@example.com"},"tokens":{"input":1200,"output":300}}]}' ${running.url}/api/v1/events`);
+      console.log(
+        [
+          `ingest key: ${key}`,
+          `try: curl -H 'Authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
+          `       -d '{"events":[{"time":"${new Date().toISOString()}","source":"api","model":"gpt-5","identity":{"email":"you@example.com"},"tokens":{"input":1200,"output":300}}]}' ${running.url}/api/v1/events`,
+          `tokenboard demo listening on ${running.url}`,
+        ].join('\n'),
+      );
     });
 }
