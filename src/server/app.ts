@@ -9,6 +9,7 @@ import { viewerOf, type AppDeps } from './context.js';
 import { overviewPage } from './overview.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
+import { registerOtlpRoutes } from './routes/otlp.js';
 import { registerUsageRoutes } from './routes/usage.js';
 
 export { sha256Hex, type AppDeps } from './context.js';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
   registerHealthRoutes(app, deps);
   registerIngestRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerOtlpRoutes(app, deps);
 
   app.doc('/api/openapi.json', {
     openapi: '3.0.3',

@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { Ingestor } from '../ingest/pipeline.js';
 import type { Viewer } from '../query/policy.js';
 import type { QueryService } from '../query/service.js';
+import type { OtlpOptions } from '../sources/otlp/rules.js';
 import type { Store } from '../store/types.js';
 
 export interface AppDeps {
@@ -15,6 +16,8 @@ export interface AppDeps {
   adminToken?: string;
   /** Most ingest batches processed at once before answering 429. */
   maxInFlight?: number;
+  /** OTLP receiver settings (which signal counts usage per tool). */
+  otlp?: OtlpOptions;
   version?: string;
 }
 
@@ -28,6 +31,26 @@ export function bearer(c: Context): string | undefined {
   const h = c.req.header('authorization');
   if (h?.toLowerCase().startsWith('bearer ')) return h.slice(7).trim();
   return undefined;
+}
+
+/** The ingest key sent as `Authorization: Bearer KEY` (what OTEL_EXPORTER_OTLP_HEADERS sends) or `X-Tokenboard-Ingest-Key`. */
+export function ingestKeyOf(c: Context): string | undefined {
+  return bearer(c) ?? c.req.header('x-tokenboard-ingest-key');
+}
+
+const knownIngestKeys = new WeakMap<Store, Set<string>>();
+
+/** Check the request's ingest key; returns why it is refused, or null when it is good. */
+export async function checkIngestKey(c: Context, deps: AppDeps): Promise<string | null> {
+  const key = ingestKeyOf(c);
+  if (!key) return 'an ingest key is required (Authorization: Bearer KEY)';
+  const h = sha256Hex(key);
+  let known = knownIngestKeys.get(deps.store);
+  if (!known) knownIngestKeys.set(deps.store, (known = new Set()));
+  if (known.has(h)) return null;
+  if (!(await deps.store.hasIngestKey(h))) return 'unknown ingest key';
+  known.add(h);
+  return null;
 }
 
 /** Who is asking. Full sign-in arrives with governance; until then admin token or anonymous. */

@@ -137,6 +137,14 @@ export interface Store {
   addIngestKey(name: string, keyHash: string): Promise<void>;
   hasIngestKey(keyHash: string): Promise<boolean>;
 
+  /**
+   * Sources' own state (e.g. the last value of each cumulative OTLP series), by key.
+   * Written only with `ingestWithState`, in the same transaction as the events it produced.
+   */
+  getSourceState(keys: string[]): Promise<Map<string, string>>;
+  /** `ingest` plus source state, atomically: after a crash either both are stored or neither. */
+  ingestWithState(events: PreparedEvent[], state: [key: string, value: string][]): Promise<IngestResult>;
+
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 

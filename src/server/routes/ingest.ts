@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { UsageEventSchema } from '../../domain/event.js';
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES, validateBatch } from '../../ingest/pipeline.js';
-import { ErrorSchema, bearer, json, sha256Hex, type App, type AppDeps } from '../context.js';
+import { ErrorSchema, checkIngestKey, json, type App, type AppDeps } from '../context.js';
 
 const IngestResponseSchema = z
   .object({
@@ -14,7 +14,6 @@ const IngestResponseSchema = z
   .openapi('IngestResult');
 
 export function registerIngestRoutes(app: App, deps: AppDeps): void {
-  const knownKeys = new Set<string>();
   let inFlight = 0;
   const maxInFlight = deps.maxInFlight ?? 16;
 
@@ -38,13 +37,8 @@ export function registerIngestRoutes(app: App, deps: AppDeps): void {
   });
 
   app.post('/api/v1/events', async (c) => {
-    const key = bearer(c) ?? c.req.header('x-tokenboard-ingest-key');
-    if (!key) return c.json({ error: 'an ingest key is required (Authorization: Bearer KEY)' }, 401);
-    const h = sha256Hex(key);
-    if (!knownKeys.has(h)) {
-      if (!(await deps.store.hasIngestKey(h))) return c.json({ error: 'unknown ingest key' }, 401);
-      knownKeys.add(h);
-    }
+    const refused = await checkIngestKey(c, deps);
+    if (refused) return c.json({ error: refused }, 401);
     const len = Number(c.req.header('content-length') ?? 0);
     if (len > MAX_BODY_BYTES) return tooLarge(c);
     if (inFlight >= maxInFlight) {

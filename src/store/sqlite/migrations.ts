@@ -144,4 +144,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   ) WITHOUT ROWID;
   `,
   },
+  {
+    id: '0200-otlp',
+    sql: `
+  -- State kept by sources between requests, e.g. the last (start, time, value) of
+  -- each cumulative OTLP series, so restarts and retries never count twice.
+  CREATE TABLE source_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
+  },
 ];

@@ -208,9 +208,13 @@ export class SqliteStore implements Store {
     return { accepted, duplicates };
   };
 
-  private ingestTx = (events: PreparedEvent[]): IngestResult => {
+  private ingestTx = (events: PreparedEvent[], alsoInTx?: () => void): IngestResult => {
     try {
-      return this.db.transaction(this.ingestSync)(events);
+      return this.db.transaction((evs: PreparedEvent[]) => {
+        const r = this.ingestSync(evs);
+        alsoInTx?.();
+        return r;
+      })(events);
     } catch (err) {
       // Dictionary rows inserted inside the rolled-back transaction are gone: forget cached ids.
       for (const sk of this.newSessions) this.knownSessions.delete(sk);
@@ -223,6 +227,23 @@ export class SqliteStore implements Store {
 
   async ingest(events: PreparedEvent[]): Promise<IngestResult> {
     return this.ingestTx(events);
+  }
+
+  async getSourceState(keys: string[]): Promise<Map<string, string>> {
+    const get = this.db.prepare('SELECT value FROM source_state WHERE key = ?').pluck();
+    const out = new Map<string, string>();
+    for (const k of keys) {
+      const v = get.get(k) as string | undefined;
+      if (v !== undefined) out.set(k, v);
+    }
+    return out;
+  }
+
+  async ingestWithState(events: PreparedEvent[], state: [string, string][]): Promise<IngestResult> {
+    const put = this.db.prepare('INSERT INTO source_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    return this.ingestTx(events, () => {
+      for (const [k, v] of state) put.run(k, v);
+    });
   }
 
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
