@@ -93,7 +93,7 @@ async function main() {
   for (let i = 0; i < TOTAL; i += BATCH) bodies.push(JSON.stringify({ events: makeEvents(i, Math.min(BATCH, TOTAL - i)) }));
   const bodyBytes = bodies.reduce((s, b) => s + b.length, 0);
 
-  const server = spawn(process.execPath, [path.resolve('bin/tokenboard.js'), 'serve', '--port', '0', '--data', dir, '--ingest-key', KEY], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.resolve('bin/tokenboard.js'), 'serve', '--port', '0', '--data', dir, '--ingest-key', KEY], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await waitForUrl(server);
   let next = 0;
   let accepted = 0;
