@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../server/start.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDirectory } from './commands/directory.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version(VERSION);
   registerServe(program);
   registerDemo(program);
+  registerDirectory(program);
   return program;
 }
 

@@ -50,7 +50,7 @@ export function prepare(e: UsageEvent, pricer: Pricer): PreparedEvent {
     keyHash: keyHash(e.source, e.key ?? contentKey(e)),
     tool: e.tool ?? e.source,
     provider,
-    costMicros: pricer.priceMicros({ model: e.model, tokens: e.tokens, time: e.time, provider }),
+    costMicros: pricer.priceMicros({ model: e.model, tokens: e.tokens, time: e.time, provider, requests: e.requests }),
   };
 }
 

@@ -11,6 +11,10 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { registerUsageRoutes } from './routes/usage.js';
+import { registerDirectoryRoutes } from './routes/directory.js';
+import { registerScimRoutes } from './routes/scim.js';
+import { registerIdentityRoutes } from './routes/identity.js';
+import { registerPricingRoutes } from './routes/pricing.js';
 
 export { sha256Hex, type AppDeps } from './context.js';
 
@@ -35,6 +39,10 @@ export function createApp(deps: AppDeps) {
   registerIngestRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerOtlpRoutes(app, deps);
+  registerDirectoryRoutes(app, deps);
+  registerScimRoutes(app, deps);
+  registerIdentityRoutes(app, deps);
+  registerPricingRoutes(app, deps);
 
   app.doc('/api/openapi.json', {
     openapi: '3.0.3',

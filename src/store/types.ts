@@ -6,6 +6,20 @@
  * people's data: it is the one place the privacy policy is enforced.
  */
 import type { UsageEvent } from '../domain/event.js';
+import type {
+  Alias,
+  AssignmentTarget,
+  IdentityRecord,
+  IdentityRule,
+  IdentityRuleInput,
+  MembershipRecord,
+  ServiceRecord,
+  TeamInput,
+  TeamRecord,
+  UnattributedRow,
+} from '../domain/directory.js';
+import type { PriceOverride, PriceOverrideInput } from '../pricing/overrides.js';
+import type { Pricer } from '../pricing/pricer.js';
 
 export interface IngestResult {
   accepted: number;
@@ -97,25 +111,75 @@ export interface PersonRecord {
   id: number;
   email: string;
   name: string | null;
+  /** Current team (the open membership). */
   team: string | null;
   function: string | null;
   managerEmail: string | null;
   title: string | null;
   status: 'active' | 'inactive';
   startDate: string | null;
+  endDate?: string | null;
+  location?: string | null;
+  /** Id the identity provider (SCIM) knows this person by. */
+  externalId?: string | null;
+  aliases?: Alias[];
 }
 
 export interface PersonInput {
   email: string;
   name?: string | null;
   team?: string | null;
+  /** Parent of `team` in the team tree (created when missing). */
+  parentTeam?: string | null;
   function?: string | null;
   managerEmail?: string | null;
   title?: string | null;
   status?: 'active' | 'inactive';
   startDate?: string | null;
+  endDate?: string | null;
+  location?: string | null;
+  externalId?: string | null;
+  /** When a team change applies from (epoch ms); history before it stays with the old team. */
+  teamSince?: number | null;
   /** Other identities that belong to this person (account ids, API key ids, user ids). */
-  aliases?: { kind: 'accountId' | 'apiKeyId' | 'userId' | 'machineId' | 'email'; value: string }[];
+  aliases?: Alias[];
+  /** Replace the person's aliases with `aliases` instead of adding to them. */
+  replaceAliases?: boolean;
+}
+
+export interface UpsertPeopleOptions {
+  /** Default effective time of team changes (epoch ms); default now. 0 re-attributes all history. */
+  effectiveFrom?: number;
+  /** Mark people not in this batch inactive (a full directory sync). */
+  deactivateMissing?: boolean;
+}
+
+export interface UpsertPeopleResult {
+  created: number;
+  updated: number;
+  moved: number;
+  deactivated: number;
+}
+
+export interface RecomputeResult {
+  events: number;
+  rollupRows: number;
+  /** Rollup rows whose raw events were pruned, priced from their token split instead. */
+  fromRollups: number;
+  /** Change in computed cost, USD. */
+  deltaComputed: number;
+}
+
+/** Usage per stream (source, tool, provider, model) for pricing reports. */
+export interface StreamUsage
+  extends Pick<Totals, 'events' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'costReported' | 'costComputed'> {
+  source: string;
+  tool: string;
+  provider: string;
+  model: string;
+  /** Computed cost of only the events that also reported a cost (raw events), USD. */
+  computedWhereReported?: number;
+  reportedEvents?: number;
 }
 
 export interface Store {
@@ -129,9 +193,43 @@ export interface Store {
   /** Delete raw events older than the cutoff (rollups are kept). Returns rows deleted. */
   pruneRawBefore(epochMs: number): Promise<number>;
 
-  upsertPeople(people: PersonInput[]): Promise<{ created: number; updated: number }>;
+  upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult>;
   listPeople(): Promise<PersonRecord[]>;
   countPeople(): Promise<number>;
+  getPerson(ref: { id?: number; email?: string; externalId?: string }): Promise<PersonRecord | null>;
+  /** Mark a person inactive (left) or active again; their history stays. */
+  /** Change a person's directory email (their old address should become an alias). */
+  renamePerson(id: number, email: string): Promise<void>;
+  setPersonStatus(id: number, status: 'active' | 'inactive', endDate?: string | null): Promise<void>;
+  listTeams(): Promise<TeamRecord[]>;
+  upsertTeam(team: TeamInput): Promise<TeamRecord>;
+  renameTeam(id: number, name: string): Promise<void>;
+  /** Forget a team's external (SCIM) id; the team and its history stay. */
+  detachTeam(id: number): Promise<void>;
+  /** Move people to a team (null = no team) from `effectiveFrom` (epoch ms) on. */
+  moveToTeam(personIds: number[], teamId: number | null, effectiveFrom: number): Promise<number>;
+  teamHistory(personId: number): Promise<MembershipRecord[]>;
+
+  listServices(): Promise<ServiceRecord[]>;
+  upsertService(name: string, description?: string | null): Promise<ServiceRecord>;
+  listIdentityRules(): Promise<IdentityRule[]>;
+  addIdentityRule(rule: IdentityRuleInput): Promise<IdentityRule>;
+  deleteIdentityRule(id: number): Promise<boolean>;
+  getIdentity(ref: { id?: number; canonical?: string }): Promise<IdentityRecord | null>;
+  /** Assign an identity to a person or service (null removes the assignment); re-attributes its history. */
+  assignIdentity(identityId: number, target: AssignmentTarget, by?: string): Promise<IdentityRecord>;
+  /** Re-run resolution for every identity (after directory or rule changes). Returns identities changed. */
+  reresolveIdentities(): Promise<number>;
+  /** Identities attributed to no person or service, with their usage in [from, to). Called only by the query layer. */
+  unattributedUsage(from: number, to: number, limit?: number): Promise<UnattributedRow[]>;
+
+  listPriceOverrides(): Promise<PriceOverride[]>;
+  addPriceOverride(o: PriceOverrideInput): Promise<PriceOverride>;
+  deletePriceOverride(id: number): Promise<PriceOverride | null>;
+  /** Recompute cost_computed (and the best cost) of raw events and rollups in [from, to) with this pricer. */
+  recomputeCosts(from: number, to: number, pricer: Pricer): Promise<RecomputeResult>;
+  /** Usage per stream in [from, to), from the rollups (plus raw events for reported-vs-computed). */
+  streamUsage(from: number, to: number): Promise<StreamUsage[]>;
 
   /** Ingest keys are stored as sha256 hashes only. */
   addIngestKey(name: string, keyHash: string): Promise<void>;

@@ -3,6 +3,11 @@
  * SQLite and PostgreSQL stores. Attribution to people, teams, functions and
  * managers happens here, at query time, through identity -> person, so a
  * directory change re-attributes history without rewriting rollups.
+ *
+ * Team and function are time-aware: they come from the team_membership span
+ * that covers each rollup bucket, so a team move applies from its effective
+ * date and earlier usage stays with the old team. Identities assigned to a
+ * service (a CI bot) are shown as `service:NAME` and are not counted as people.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from './schema.js';
@@ -14,11 +19,11 @@ type Dialect = 'sqlite' | 'postgres';
 function dimExpr(d: Dimension): RawBuilder<string | null> {
   switch (d) {
     case 'person':
-      return sql<string | null>`coalesce(p.email, i.email, i.canonical)`;
+      return sql<string | null>`coalesce(p.email, 'service:' || sv.name, i.email, i.canonical)`;
     case 'team':
       return sql<string | null>`t.name`;
     case 'function':
-      return sql<string | null>`p.function`;
+      return sql<string | null>`coalesce(tm.function, p.function)`;
     case 'manager':
       return sql<string | null>`m.email`;
     case 'identity':
@@ -58,16 +63,30 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
   const table = useHourly ? 'usage_hourly' : 'usage_daily';
   const tcol = sql.ref<number>(useHourly ? 'r.hour' : 'r.day');
   const groupBy = spec.groupBy ?? [];
+  const uses = (d: Dimension) => groupBy.includes(d) || !!(spec.filters?.[d as keyof Filters]?.length);
+  // The placement join costs an index probe per rollup row: only pay it when team or function is asked for.
+  const placed = uses('team') || uses('function');
 
   let q = db
     .selectFrom(`${table} as r` as 'usage_daily as r')
     .innerJoin('identity as i', 'i.id', 'r.identity_id')
     .innerJoin('stream as s', 's.id', 'r.stream_id')
     .leftJoin('person as p', 'p.id', 'i.person_id')
-    .leftJoin('team as t', 't.id', 'p.team_id')
+    .leftJoin('service as sv', 'sv.id', 'i.service_id')
     .leftJoin('person as m', 'm.id', 'p.manager_id')
     .where(tcol, '>=', fromSec)
     .where(tcol, '<', toSec);
+  if (placed) {
+    // Team and function are read through raw SQL (dimExpr), so the narrower type is enough from here on.
+    q = q
+      .leftJoin('team_membership as tm', (j) =>
+        j
+          .onRef('tm.person_id', '=', 'p.id')
+          .on(tcol, '>=', sql.ref<number>('tm.valid_from'))
+          .on((eb) => eb.or([eb('tm.valid_to', 'is', null), eb(tcol, '<', sql.ref<number>('tm.valid_to'))])),
+      )
+      .leftJoin('team as t', 't.id', 'tm.team_id') as unknown as typeof q;
+  }
 
   for (const d of FILTER_DIMS) {
     const values = spec.filters?.[d];
@@ -99,7 +118,7 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
     sum('active_seconds').as('activeSeconds'),
     sum('edits_accepted').as('editsAccepted'),
     sum('edits_rejected').as('editsRejected'),
-    sql<number>`count(distinct coalesce(p.id, -i.id))`.as('people'),
+    sql<number>`count(distinct case when i.service_id is null then coalesce(p.id, -i.id) end)`.as('people'),
   ]);
   const groups: RawBuilder<unknown>[] = [];
   if (spec.bucket) {

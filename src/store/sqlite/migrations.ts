@@ -4,6 +4,8 @@
  * applied migration: append a new one (ids are `NNNN-what`, modules may add
  * their own, e.g. `0100-directory`).
  */
+import { DIRECTORY_MIGRATION } from './migration-0300-directory.js';
+
 export interface Migration {
   id: string;
   sql: string;
@@ -152,4 +154,5 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   CREATE TABLE source_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
   },
+  DIRECTORY_MIGRATION,
 ];

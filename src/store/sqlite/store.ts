@@ -12,8 +12,37 @@ import type { DB } from '../sql/schema.js';
 import { aggregate } from '../sql/aggregate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
-import type { AggregateRow, AggregateSpec, IngestResult, PersonInput, PersonRecord, PreparedEvent, Store } from '../types.js';
-import { identityCanonical, IDENTITY_KINDS } from '../identity.js';
+import type {
+  AggregateRow,
+  AggregateSpec,
+  IngestResult,
+  PersonInput,
+  PersonRecord,
+  PreparedEvent,
+  RecomputeResult,
+  Store,
+  StreamUsage,
+  UpsertPeopleOptions,
+  UpsertPeopleResult,
+} from '../types.js';
+import { identityCanonical } from '../identity.js';
+import type {
+  AssignmentTarget,
+  IdentityRecord,
+  IdentityRule,
+  IdentityRuleInput,
+  MembershipRecord,
+  ServiceRecord,
+  TeamInput,
+  TeamRecord,
+  UnattributedRow,
+} from '../../domain/directory.js';
+import type { PriceOverride, PriceOverrideInput } from '../../pricing/overrides.js';
+import type { Pricer } from '../../pricing/pricer.js';
+import { unattributedUsage } from '../sql/identity.js';
+import { streamUsage } from '../sql/pricing.js';
+import { SqliteDirectory } from './directory.js';
+import { recomputeCostsSqlite } from './recompute.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -33,6 +62,7 @@ export class SqliteStore implements Store {
   /** Session keys first seen in the running batch (forgotten again if it rolls back). */
   private newSessions: string[] = [];
   private stmts: ReturnType<SqliteStore['prepare']>;
+  readonly directory: SqliteDirectory;
 
   constructor(opts: SqliteStoreOptions) {
     this.file = opts.file;
@@ -45,6 +75,7 @@ export class SqliteStore implements Store {
     this.db.pragma('cache_size = -65536');
     this.migrate();
     this.stmts = this.prepare();
+    this.directory = new SqliteDirectory(this.db);
     this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
   }
 
@@ -81,7 +112,8 @@ export class SqliteStore implements Store {
       insStream: this.db.prepare('INSERT INTO stream (source, tool, provider, model) VALUES (?, ?, ?, ?)'),
       getIdentity: this.db.prepare('SELECT id FROM identity WHERE canonical = ?').pluck(),
       insIdentity: this.db.prepare(
-        'INSERT INTO identity (canonical, email, account_id, api_key_id, user_id, machine_id, person_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO identity (canonical, email, account_id, api_key_id, user_id, machine_id, person_id, service_id, resolved_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       getAttrs: this.db.prepare('SELECT id FROM attrs WHERE json = ?').pluck(),
       insAttrs: this.db.prepare('INSERT INTO attrs (json) VALUES (?)'),
@@ -89,8 +121,6 @@ export class SqliteStore implements Store {
         'INSERT INTO session (source, key, identity_id, first_ts) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO NOTHING RETURNING id',
       ).pluck(),
       getSession: this.db.prepare('SELECT id FROM session WHERE source = ? AND key = ?').pluck(),
-      personByEmail: this.db.prepare('SELECT id FROM person WHERE email = ?').pluck(),
-      personByAlias: this.db.prepare('SELECT person_id FROM identity_alias WHERE kind = ? AND value = ?').pluck(),
     };
   }
 
@@ -105,27 +135,13 @@ export class SqliteStore implements Store {
     return id;
   }
 
-  /** Resolve which person an identity belongs to: directory email first, then aliases. */
-  private resolvePerson(identity: PreparedEvent['event']['identity']): number | null {
-    if (identity.email) {
-      const id = this.stmts.personByEmail.get(identity.email) as number | undefined;
-      if (id !== undefined) return id;
-    }
-    for (const kind of IDENTITY_KINDS) {
-      const v = identity[kind];
-      if (!v) continue;
-      const id = this.stmts.personByAlias.get(kind, v) as number | undefined;
-      if (id !== undefined) return id;
-    }
-    return null;
-  }
-
   private identityId(identity: PreparedEvent['event']['identity']): number {
     const canonical = identityCanonical(identity);
     let id = this.identityIds.get(canonical);
     if (id === undefined) {
       id = this.stmts.getIdentity.get(canonical) as number | undefined;
       if (id === undefined) {
+        const r = this.directory.resolveNew(identity);
         id = Number(
           this.stmts.insIdentity.run(
             canonical,
@@ -134,7 +150,9 @@ export class SqliteStore implements Store {
             identity.apiKeyId ?? null,
             identity.userId ?? null,
             identity.machineId ?? null,
-            this.resolvePerson(identity),
+            r.personId,
+            r.serviceId,
+            r.resolvedBy,
           ).lastInsertRowid,
         );
       }
@@ -265,17 +283,14 @@ export class SqliteStore implements Store {
     return this.db.prepare('DELETE FROM usage_event WHERE ts < ?').run(Math.floor(epochMs / 1000)).changes;
   }
 
-  async upsertPeople(people: PersonInput[]): Promise<{ created: number; updated: number }> {
-    return upsertPeopleSqlite(this.db, people);
+  async upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult> {
+    const r = this.directory.upsertPeople(people, opts);
+    this.identityIds.clear();
+    return r;
   }
 
   async listPeople(): Promise<PersonRecord[]> {
-    return this.db
-      .prepare(
-        `SELECT p.id, p.email, p.name, t.name team, p.function, m.email managerEmail, p.title, p.status, p.start_date startDate
-         FROM person p LEFT JOIN team t ON t.id = p.team_id LEFT JOIN person m ON m.id = p.manager_id ORDER BY p.id`,
-      )
-      .all() as PersonRecord[];
+    return this.directory.listPeople();
   }
 
   async countPeople(): Promise<number> {
@@ -312,62 +327,126 @@ export class SqliteStore implements Store {
     return total;
   }
 
+  async getPerson(ref: { id?: number; email?: string; externalId?: string }): Promise<PersonRecord | null> {
+    return this.directory.getPerson(ref);
+  }
+
+  async setPersonStatus(id: number, status: 'active' | 'inactive', endDate?: string | null): Promise<void> {
+    this.directory.setPersonStatus(id, status, endDate);
+  }
+
+  async renamePerson(id: number, email: string): Promise<void> {
+    this.directory.renamePerson(id, email);
+    this.identityIds.clear();
+  }
+
+  async renameTeam(id: number, name: string): Promise<void> {
+    this.directory.renameTeam(id, name);
+  }
+
+  async listTeams(): Promise<TeamRecord[]> {
+    return this.directory.listTeams();
+  }
+
+  async upsertTeam(team: TeamInput): Promise<TeamRecord> {
+    return this.directory.upsertTeam(team);
+  }
+
+  async detachTeam(id: number): Promise<void> {
+    this.directory.detachTeam(id);
+  }
+
+  async moveToTeam(personIds: number[], teamId: number | null, effectiveFrom: number): Promise<number> {
+    return this.directory.moveToTeam(personIds, teamId, effectiveFrom);
+  }
+
+  async teamHistory(personId: number): Promise<MembershipRecord[]> {
+    return this.directory.teamHistory(personId);
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    return this.directory.listServices();
+  }
+
+  async upsertService(name: string, description?: string | null): Promise<ServiceRecord> {
+    return this.directory.upsertService(name, description);
+  }
+
+  async listIdentityRules(): Promise<IdentityRule[]> {
+    return this.directory.listRules();
+  }
+
+  async addIdentityRule(rule: IdentityRuleInput): Promise<IdentityRule> {
+    return this.directory.addRule(rule);
+  }
+
+  async deleteIdentityRule(id: number): Promise<boolean> {
+    return this.directory.deleteRule(id);
+  }
+
+  async getIdentity(ref: { id?: number; canonical?: string }): Promise<IdentityRecord | null> {
+    return this.directory.getIdentity(ref);
+  }
+
+  async assignIdentity(identityId: number, target: AssignmentTarget, by?: string): Promise<IdentityRecord> {
+    return this.directory.assign(identityId, target, by);
+  }
+
+  async reresolveIdentities(): Promise<number> {
+    return this.db.transaction(() => this.directory.reresolve())();
+  }
+
+  async unattributedUsage(from: number, to: number, limit?: number): Promise<UnattributedRow[]> {
+    return unattributedUsage(this.kysely, 'sqlite', from, to, limit);
+  }
+
+  async listPriceOverrides(): Promise<PriceOverride[]> {
+    const rows = this.db.prepare('SELECT * FROM price_override ORDER BY valid_from, id').all() as Record<string, unknown>[];
+    return rows.map(overrideFromRow);
+  }
+
+  async addPriceOverride(o: PriceOverrideInput): Promise<PriceOverride> {
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO price_override (kind, provider, model, discount, rates, valid_from, valid_to, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(o.kind, o.provider, o.model ?? null, o.discount ?? null, o.rates ? JSON.stringify(o.rates) : null, o.validFrom, o.validTo ?? null, o.note ?? null, Date.now())
+        .lastInsertRowid,
+    );
+    return overrideFromRow(this.db.prepare('SELECT * FROM price_override WHERE id = ?').get(id) as Record<string, unknown>);
+  }
+
+  async deletePriceOverride(id: number): Promise<PriceOverride | null> {
+    const row = this.db.prepare('SELECT * FROM price_override WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    this.db.prepare('DELETE FROM price_override WHERE id = ?').run(id);
+    return overrideFromRow(row);
+  }
+
+  async recomputeCosts(from: number, to: number, pricer: Pricer): Promise<RecomputeResult> {
+    return recomputeCostsSqlite(this.db, from, to, pricer);
+  }
+
+  async streamUsage(from: number, to: number): Promise<StreamUsage[]> {
+    return streamUsage(this.kysely, from, to);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
 }
 
-/** Insert or update people, teams and aliases, then re-resolve identities. */
-function upsertPeopleSqlite(db: Database.Database, people: PersonInput[]): { created: number; updated: number } {
-  const getTeam = db.prepare('SELECT id FROM team WHERE name = ?').pluck();
-  const insTeam = db.prepare('INSERT INTO team (name, function) VALUES (?, ?)');
-  const getPerson = db.prepare('SELECT id FROM person WHERE email = ?').pluck();
-  const insPerson = db.prepare('INSERT INTO person (email, name, team_id, function, title, status, start_date) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const updPerson = db.prepare(
-    'UPDATE person SET name = coalesce(?, name), team_id = coalesce(?, team_id), function = coalesce(?, function), title = coalesce(?, title), status = ?, start_date = coalesce(?, start_date) WHERE id = ?',
-  );
-  const setManager = db.prepare('UPDATE person SET manager_id = ? WHERE id = ?');
-  const insAlias = db.prepare(
-    'INSERT INTO identity_alias (kind, value, person_id) VALUES (?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id',
-  );
-  let created = 0;
-  let updated = 0;
-  db.transaction(() => {
-    const ids = new Map<string, number>();
-    for (const p of people) {
-      const email = p.email.trim().toLowerCase();
-      let teamId: number | null = null;
-      if (p.team) {
-        teamId = (getTeam.get(p.team) as number | undefined) ?? Number(insTeam.run(p.team, p.function ?? null).lastInsertRowid);
-      }
-      let id = getPerson.get(email) as number | undefined;
-      if (id === undefined) {
-        id = Number(insPerson.run(email, p.name ?? null, teamId, p.function ?? null, p.title ?? null, p.status ?? 'active', p.startDate ?? null).lastInsertRowid);
-        created++;
-      } else {
-        updPerson.run(p.name ?? null, teamId, p.function ?? null, p.title ?? null, p.status ?? 'active', p.startDate ?? null, id);
-        updated++;
-      }
-      ids.set(email, id);
-      for (const a of p.aliases ?? []) insAlias.run(a.kind, a.kind === 'email' ? a.value.toLowerCase() : a.value, id);
-    }
-    for (const p of people) {
-      if (!p.managerEmail) continue;
-      const mid = ids.get(p.managerEmail.toLowerCase()) ?? (getPerson.get(p.managerEmail.toLowerCase()) as number | undefined);
-      if (mid !== undefined) setManager.run(mid, ids.get(p.email.trim().toLowerCase()));
-    }
-    // Re-resolve every identity: directory email first, then aliases (email aliases included).
-    db.exec(`
-      UPDATE identity SET person_id = coalesce(
-        (SELECT id FROM person WHERE person.email = identity.email),
-        (SELECT person_id FROM identity_alias a WHERE a.kind = 'email' AND a.value = identity.email),
-        (SELECT person_id FROM identity_alias a WHERE a.kind = 'accountId' AND a.value = identity.account_id),
-        (SELECT person_id FROM identity_alias a WHERE a.kind = 'userId' AND a.value = identity.user_id),
-        (SELECT person_id FROM identity_alias a WHERE a.kind = 'apiKeyId' AND a.value = identity.api_key_id),
-        (SELECT person_id FROM identity_alias a WHERE a.kind = 'machineId' AND a.value = identity.machine_id)
-      )`);
-  })();
-  return { created, updated };
+function overrideFromRow(r: Record<string, unknown>): PriceOverride {
+  return {
+    id: Number(r.id),
+    kind: r.kind as PriceOverride['kind'],
+    provider: String(r.provider),
+    model: (r.model as string | null) ?? null,
+    discount: (r.discount as number | null) ?? null,
+    rates: r.rates ? (JSON.parse(String(r.rates)) as PriceOverride['rates']) : null,
+    validFrom: Number(r.valid_from),
+    validTo: r.valid_to === null ? null : Number(r.valid_to),
+    note: (r.note as string | null) ?? null,
+  };
 }
 
 export { N_FIELDS };

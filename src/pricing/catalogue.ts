@@ -1,0 +1,146 @@
+/**
+ * The price catalogue: a snapshot of @pydantic/genai-prices bundled with the
+ * app (catalogue.snapshot.json, refreshed by `npm run prices:refresh`), so
+ * pricing works offline and totals are reproducible.
+ *
+ * Model matching uses the library's own matcher (calcPrice against the
+ * snapshot provider), cached per (provider, model); rates are then evaluated
+ * here because the ingest path prices every event and must stay cheap.
+ */
+import { calcPrice, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
+import snapshot from './catalogue.snapshot.json' with { type: 'json' };
+
+export interface Snapshot {
+  source: string;
+  generatedAt: string;
+  providers: Provider[];
+}
+
+/** A rate in USD per million tokens, possibly tiered by prompt size (total input tokens per request). */
+export interface TieredRate {
+  base: number;
+  tiers: { start: number; price: number }[];
+}
+
+/** The six rates tokenboard prices with, in USD per million tokens. */
+export interface Rates<R = TieredRate> {
+  input: R;
+  output: R;
+  cacheRead: R;
+  cacheWrite: R;
+  cacheWrite1h: R;
+  /** Reasoning tokens are part of output; this is their rate (the output rate unless a contract says otherwise). */
+  reasoning: R;
+}
+export const RATE_KEYS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'reasoning'] as const;
+
+export interface CatalogueModel {
+  provider: string;
+  id: string;
+  name: string;
+}
+
+/** Our provider names (from inferProvider and sources) mapped to the catalogue's ids. */
+const PROVIDER_ALIASES: Record<string, string> = {
+  xai: 'x-ai',
+  grok: 'x-ai',
+  bedrock: 'aws',
+  'amazon-bedrock': 'aws',
+  vertex: 'google',
+  'vertex-ai': 'google',
+  gemini: 'google',
+  'azure-openai': 'azure',
+  copilot: 'github-copilot',
+  meta: 'together',
+};
+/** Tried in this order when the event's provider is unknown or has no such model. */
+const FALLBACK_ORDER = ['anthropic', 'openai', 'google', 'mistral', 'deepseek', 'x-ai', 'cohere', 'moonshotai', 'zai'];
+
+export function snapshotInfo(): { source: string; generatedAt: string; providers: number; models: number } {
+  const s = snapshot as unknown as Snapshot;
+  return { source: s.source, generatedAt: s.generatedAt, providers: s.providers.length, models: s.providers.reduce((n, p) => n + p.models.length, 0) };
+}
+
+function toTiered(v: ModelPrice[string]): TieredRate | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number') return { base: v, tiers: [] };
+  return { base: v.base, tiers: [...v.tiers].sort((a, b) => a.start - b.start) };
+}
+
+/** The catalogue's prices for a model at a time (conditional prices by start date or time of day). */
+function pricesAt(model: ModelInfo, time: number): ModelPrice {
+  if (!Array.isArray(model.prices)) return model.prices;
+  const t = new Date(time);
+  for (let i = model.prices.length - 1; i >= 0; i--) {
+    const c = model.prices[i]!;
+    const k = c.constraint;
+    if (!k) return c.prices;
+    if (k.type === 'start_date') {
+      if (time >= Date.parse(k.start_date)) return c.prices;
+    } else {
+      const sec = t.getUTCHours() * 3600 + t.getUTCMinutes() * 60 + t.getUTCSeconds();
+      const s = hms(k.start_time);
+      const e = hms(k.end_time);
+      if (e < s ? sec >= s || sec < e : sec >= s && sec < e) return c.prices;
+    }
+  }
+  return model.prices[0]!.prices;
+}
+
+function hms(s: string): number {
+  const [h, m, sec] = s.split(':').map(Number);
+  return (h ?? 0) * 3600 + (m ?? 0) * 60 + (sec ?? 0);
+}
+
+export class Catalogue {
+  private readonly providers = new Map<string, Provider>();
+  private readonly resolved = new Map<string, { provider: Provider; model: ModelInfo } | null>();
+
+  constructor(readonly snap: Snapshot = snapshot as unknown as Snapshot) {
+    for (const p of snap.providers) this.providers.set(p.id, p);
+  }
+
+  /** Find the catalogue model for an event's provider and model name, or null when it is unknown. */
+  resolve(provider: string, model: string): { provider: Provider; model: ModelInfo } | null {
+    const key = `${provider}\0${model}`;
+    const hit = this.resolved.get(key);
+    if (hit !== undefined) return hit;
+    const name = model.trim().replace(/^[a-z0-9_-]+\//i, '').replace(/@.*$/, '');
+    const first = PROVIDER_ALIASES[provider.toLowerCase()] ?? provider.toLowerCase();
+    let found: { provider: Provider; model: ModelInfo } | null = null;
+    for (const id of [first, ...FALLBACK_ORDER.filter((p) => p !== first)]) {
+      const p = this.providers.get(id);
+      if (!p) continue;
+      const r = calcPrice({ input_tokens: 1 }, name, { provider: p, timestamp: new Date(0) });
+      if (r) {
+        found = { provider: p, model: r.model };
+        break;
+      }
+    }
+    this.resolved.set(key, found);
+    return found;
+  }
+
+  /** List rates for a model at a time; missing cache rates fall back as the vendors bill them. */
+  rates(model: ModelInfo, time: number): Rates {
+    const p = pricesAt(model, time);
+    const input = toTiered(p.input_mtok) ?? { base: 0, tiers: [] };
+    const output = toTiered(p.output_mtok) ?? { base: 0, tiers: [] };
+    const cacheWrite = toTiered(p.cache_write_mtok) ?? input;
+    return {
+      input,
+      output,
+      cacheRead: toTiered(p.cache_read_mtok) ?? input,
+      cacheWrite,
+      cacheWrite1h: toTiered(p.cache_write_1h_mtok) ?? cacheWrite,
+      reasoning: output,
+    };
+  }
+}
+
+/** The rate that applies to a request with `promptTokens` total input tokens (tier when above its start). */
+export function rateAt(r: TieredRate, promptTokens: number): number {
+  let rate = r.base;
+  for (const t of r.tiers) if (promptTokens > t.start) rate = t.price;
+  return rate;
+}
