@@ -47,8 +47,8 @@ function id(c: Context): number {
   return n;
 }
 
-function list(c: Context, all: ScimObject[]) {
-  const f = c.req.query('filter');
+function list(c: Context, all: ScimObject[], alreadyFiltered = false) {
+  const f = alreadyFiltered ? undefined : c.req.query('filter');
   let items = all;
   if (f) {
     try {
@@ -63,20 +63,24 @@ function list(c: Context, all: ScimObject[]) {
   return scimJson(c, { schemas: [SCIM.list], totalResults: items.length, startIndex: start, itemsPerPage: page.length, Resources: page });
 }
 
+/** Route handler wrapper: a ScimError becomes a SCIM error response (RFC 7644 section 3.12). */
+function scimRoute(fn: (c: Context) => Promise<Response>) {
+  return async (c: Context): Promise<Response> => {
+    try {
+      return await fn(c);
+    } catch (e) {
+      if (e instanceof ScimError) return scimError(c, e.status, e.message, e.scimType);
+      throw e;
+    }
+  };
+}
+
 export function registerScimRoutes(app: App, deps: AppDeps): void {
   const store = deps.store;
 
   app.use(`${BASE}/*`, async (c, next) => {
     if (!isAdmin(c, deps)) return scimError(c, 401, 'a bearer token is required (the admin token)');
-    try {
-      await next();
-    } catch (e) {
-      if (e instanceof ScimError) {
-        c.res = scimError(c, e.status, e.message, e.scimType);
-        return;
-      }
-      throw e;
-    }
+    await next();
   });
 
   const managerIdOf = async (p: PersonRecord) => (p.managerEmail ? ((await store.getPerson({ email: p.managerEmail }))?.id ?? null) : null);
@@ -92,7 +96,7 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
     return p;
   };
 
-  app.get(`${BASE}/ServiceProviderConfig`, (c) =>
+  app.get(`${BASE}/ServiceProviderConfig`, scimRoute(async (c) =>
     scimJson(c, {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: true },
@@ -103,8 +107,8 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
       etag: { supported: false },
       authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Bearer token', description: 'The tokenboard admin token' }],
     }),
-  );
-  app.get(`${BASE}/ResourceTypes`, (c) =>
+  ));
+  app.get(`${BASE}/ResourceTypes`, scimRoute(async (c) =>
     scimJson(c, {
       schemas: [SCIM.list],
       totalResults: 2,
@@ -113,31 +117,31 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
         { schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'Group', name: 'Group', endpoint: '/Groups', schema: SCIM.group },
       ],
     }),
-  );
+  ));
 
   // ---- Users
-  app.get(`${BASE}/Users`, async (c) => {
+  app.get(`${BASE}/Users`, scimRoute(async (c) => {
     const f = c.req.query('filter');
     // The filter every identity provider sends before creating a user: answer it without listing everyone.
     const m = f ? /^\s*(userName|externalId)\s+eq\s+"([^"]*)"\s*$/i.exec(f) : null;
     if (m) {
       const p = await store.getPerson(m[1]!.toLowerCase() === 'username' ? { email: m[2]! } : { externalId: m[2]! });
-      return list(c, p ? [await userJson(p)] : []);
+      return list(c, p ? [await userJson(p)] : [], true);
     }
     const people = await store.listPeople();
     const idByEmail = new Map(people.map((p) => [p.email, p.id]));
     return list(c, people.map((p) => userToScim(p, p.managerEmail ? (idByEmail.get(p.managerEmail) ?? null) : null, BASE)));
-  });
+  }));
 
-  app.get(`${BASE}/Users/:id`, async (c) => scimJson(c, await userJson(await personOr404(id(c)))));
+  app.get(`${BASE}/Users/:id`, scimRoute(async (c) => scimJson(c, await userJson(await personOr404(id(c))))));
 
-  app.post(`${BASE}/Users`, async (c) => {
+  app.post(`${BASE}/Users`, scimRoute(async (c) => {
     const input = scimToPerson(await body(c), await managerEmails());
     if (await store.getPerson({ email: input.email })) throw new ScimError(409, `userName ${input.email} already exists`, 'uniqueness');
     await store.upsertPeople([input]);
     const p = (await store.getPerson({ email: input.email }))!;
     return scimJson(c, await userJson(p), 201);
-  });
+  }));
 
   const replaceUser = async (c: Context, current: PersonRecord, next: ScimObject) => {
     const input = scimToPerson(next, await managerEmails());
@@ -152,23 +156,23 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
     return scimJson(c, await userJson((await store.getPerson({ id: current.id }))!));
   };
 
-  app.put(`${BASE}/Users/:id`, async (c) => {
+  app.put(`${BASE}/Users/:id`, scimRoute(async (c) => {
     const current = await personOr404(id(c));
     return replaceUser(c, current, await body(c));
-  });
+  }));
 
-  app.patch(`${BASE}/Users/:id`, async (c) => {
+  app.patch(`${BASE}/Users/:id`, scimRoute(async (c) => {
     const current = await personOr404(id(c));
     const ops = patchOps(await body(c));
     return replaceUser(c, current, patchUser(await userJson(current), ops));
-  });
+  }));
 
-  app.delete(`${BASE}/Users/:id`, async (c) => {
+  app.delete(`${BASE}/Users/:id`, scimRoute(async (c) => {
     const p = await personOr404(id(c));
     // Deprovisioning marks the person as left; their usage history stays attributed to them.
     await store.setPersonStatus(p.id, 'inactive', new Date().toISOString().slice(0, 10));
     return c.body(null, 204);
-  });
+  }));
 
   // ---- Groups (teams)
   const groupJson = async (teamId: number) => {
@@ -189,7 +193,7 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
     }
   };
 
-  app.get(`${BASE}/Groups`, async (c) => {
+  app.get(`${BASE}/Groups`, scimRoute(async (c) => {
     const [teams, people] = await Promise.all([store.listTeams(), store.listPeople()]);
     const byTeam = new Map<string, PersonRecord[]>();
     for (const p of people) if (p.team && p.status === 'active') byTeam.set(p.team, [...(byTeam.get(p.team) ?? []), p]);
@@ -199,11 +203,11 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
       if (excluded) delete g.members;
       return g;
     }));
-  });
+  }));
 
-  app.get(`${BASE}/Groups/:id`, async (c) => scimJson(c, await groupJson(id(c))));
+  app.get(`${BASE}/Groups/:id`, scimRoute(async (c) => scimJson(c, await groupJson(id(c)))));
 
-  app.post(`${BASE}/Groups`, async (c) => {
+  app.post(`${BASE}/Groups`, scimRoute(async (c) => {
     const b = await body(c);
     const name = typeof b.displayName === 'string' ? b.displayName.trim() : '';
     if (!name) throw new ScimError(400, 'displayName is required', 'invalidValue');
@@ -211,18 +215,18 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
     const team = await store.upsertTeam({ name, externalId: typeof b.externalId === 'string' ? b.externalId : null });
     await setMembers(team.id, memberIdsOf({ op: 'add', value: b.members ?? [] }), []);
     return scimJson(c, await groupJson(team.id), 201);
-  });
+  }));
 
-  app.put(`${BASE}/Groups/:id`, async (c) => {
+  app.put(`${BASE}/Groups/:id`, scimRoute(async (c) => {
     const current = await groupJson(id(c));
     const b = await body(c);
     const want = new Set(memberIdsOf({ op: 'replace', value: b.members ?? [] }));
     const have = new Set((current.members as { value: string }[]).map((m) => m.value));
     await setMembers(id(c), [...want].filter((x) => !have.has(x)), [...have].filter((x) => !want.has(x)));
     return scimJson(c, await groupJson(id(c)));
-  });
+  }));
 
-  app.patch(`${BASE}/Groups/:id`, async (c) => {
+  app.patch(`${BASE}/Groups/:id`, scimRoute(async (c) => {
     const teamId = id(c);
     await groupJson(teamId);
     for (const op of patchOps(await body(c))) {
@@ -246,13 +250,13 @@ export function registerScimRoutes(app: App, deps: AppDeps): void {
       }
     }
     return scimJson(c, await groupJson(teamId));
-  });
+  }));
 
-  app.delete(`${BASE}/Groups/:id`, async (c) => {
+  app.delete(`${BASE}/Groups/:id`, scimRoute(async (c) => {
     const g = await groupJson(id(c));
     // The team stays for history; its members are moved out from today and the IdP link is dropped.
     await setMembers(id(c), [], (g.members as { value: string }[]).map((m) => m.value));
     await store.detachTeam(id(c));
     return c.body(null, 204);
-  });
+  }));
 }
