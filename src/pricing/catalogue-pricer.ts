@@ -91,9 +91,13 @@ export class CataloguePricer implements Pricer {
   }
 
   priceMicros(e: PriceInput): number | null {
+    if (this.overrides.length === 0) {
+      // The common case on the ingest path: list prices, no allocation beyond the cached lookups.
+      const cat = this.catalogue.resolve(e.provider, e.model);
+      return cat ? costMicrosAt(this.catalogue.rates(cat.model, e.time), 1, e.tokens, e.requests) : null;
+    }
     const q = this.quote(e.provider, e.model, e.time);
-    if (!q) return null;
-    return costMicros(q, e.tokens, e.requests);
+    return q ? costMicros(q, e.tokens, e.requests) : null;
   }
 }
 
@@ -103,8 +107,11 @@ export class CataloguePricer implements Pricer {
  * sums several requests uses their average.
  */
 export function costMicros(q: Quote, t: PriceInput['tokens'], requests = 1): number {
+  return costMicrosAt(q.rates, q.multiplier, t, requests);
+}
+
+function costMicrosAt(r: Rates, multiplier: number, t: PriceInput['tokens'], requests = 1): number {
   const prompt = (t.input + t.cacheRead + t.cacheWrite) / Math.max(1, requests);
-  const r = q.rates;
   const reasoning = Math.min(t.reasoning, t.output);
   const write1h = Math.min(t.cacheWrite1h ?? 0, t.cacheWrite);
   const usdTimesMillion =
@@ -115,7 +122,7 @@ export function costMicros(q: Quote, t: PriceInput['tokens'], requests = 1): num
     (t.cacheWrite - write1h) * rateAt(r.cacheWrite, prompt) +
     write1h * rateAt(r.cacheWrite1h, prompt);
   // tokens x USD per million tokens = micro-USD
-  return Math.round(usdTimesMillion * q.multiplier);
+  return Math.round(usdTimesMillion * multiplier);
 }
 
 /** Base (untiered) rates of a quote, for display. */

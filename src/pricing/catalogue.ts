@@ -95,6 +95,8 @@ function hms(s: string): number {
 export class Catalogue {
   private readonly providers = new Map<string, Provider>();
   private readonly resolved = new Map<string, { provider: Provider; model: ModelInfo } | null>();
+  /** Rates per catalogue price object: pricing runs for every ingested event, so build them once. */
+  private readonly ratesOf = new WeakMap<ModelPrice, Rates>();
 
   constructor(readonly snap: Snapshot = snapshot as unknown as Snapshot) {
     for (const p of snap.providers) this.providers.set(p.id, p);
@@ -124,10 +126,12 @@ export class Catalogue {
   /** List rates for a model at a time; missing cache rates fall back as the vendors bill them. */
   rates(model: ModelInfo, time: number): Rates {
     const p = pricesAt(model, time);
+    const hit = this.ratesOf.get(p);
+    if (hit) return hit;
     const input = toTiered(p.input_mtok) ?? { base: 0, tiers: [] };
     const output = toTiered(p.output_mtok) ?? { base: 0, tiers: [] };
     const cacheWrite = toTiered(p.cache_write_mtok) ?? input;
-    return {
+    const rates: Rates = {
       input,
       output,
       cacheRead: toTiered(p.cache_read_mtok) ?? input,
@@ -135,6 +139,8 @@ export class Catalogue {
       cacheWrite1h: toTiered(p.cache_write_1h_mtok) ?? cacheWrite,
       reasoning: output,
     };
+    this.ratesOf.set(p, rates);
+    return rates;
   }
 }
 
