@@ -95,4 +95,17 @@ describe('identity resolution', () => {
     const rows = await store.aggregate({ ...MAY, groupBy: ['person'] });
     expect(rows.map((r) => r.keys.person)).toEqual(['ana@example.com']);
   });
+
+  it('a person added later (one at a time, as SCIM does) picks up their earlier usage', async () => {
+    const { store, deps } = makeApp();
+    await store.upsertPeople([{ email: 'ana@example.com', team: 'Platform' }]);
+    await store.addIdentityRule({ kind: 'pattern', field: 'email', match: '*@example.com', target: 'ana@example.com', priority: 100 });
+    await deps.ingestor.ingestEvents(
+      [event('2026-05-04T09:00:00Z', { identity: { email: 'bob@example.com' } }), event('2026-05-04T10:00:00Z', { identity: { accountId: 'acc_bob' } })].map((e) => UsageEventSchema.parse(e)),
+    );
+    expect((await store.getIdentity({ canonical: 'email:bob@example.com' }))!.resolvedBy).toBe('rule:1');
+    await store.upsertPeople([{ email: 'bob@example.com', team: 'Payments', aliases: [{ kind: 'accountId', value: 'acc_bob' }] }]);
+    const rows = await store.aggregate({ ...MAY, groupBy: ['person', 'team'] });
+    expect(rows.map((r) => [r.keys.person, r.keys.team, r.events])).toEqual([['bob@example.com', 'Payments', 2]]);
+  });
 });

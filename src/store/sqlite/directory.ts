@@ -74,6 +74,16 @@ export class SqliteDirectory {
       ),
       updIdentity: db.prepare('UPDATE identity SET person_id = ?, service_id = ?, resolved_by = ? WHERE id = ?'),
       assignment: db.prepare('SELECT person_id personId, service_id serviceId FROM identity_assignment WHERE identity_id = ?'),
+      affected: {
+        byPerson: db.prepare('SELECT id FROM identity WHERE person_id = ?').pluck(),
+        byEmail: db.prepare('SELECT id FROM identity WHERE email = ?').pluck(),
+        email: db.prepare('SELECT id FROM identity WHERE email = ?').pluck(),
+        accountId: db.prepare('SELECT id FROM identity WHERE account_id = ?').pluck(),
+        userId: db.prepare('SELECT id FROM identity WHERE user_id = ?').pluck(),
+        apiKeyId: db.prepare('SELECT id FROM identity WHERE api_key_id = ?').pluck(),
+        machineId: db.prepare('SELECT id FROM identity WHERE machine_id = ?').pluck(),
+        unresolved: db.prepare("SELECT id FROM identity WHERE (person_id IS NULL AND service_id IS NULL) OR resolved_by LIKE 'rule:%'").pluck(),
+      },
     };
     const s = this.s;
     this.lookup = {
@@ -161,9 +171,34 @@ export class SqliteDirectory {
           res.deactivated++;
         }
       }
-      this.reresolve();
+      // Small batches (SCIM sends one person per request) only touch the identities they can affect.
+      if (people.length <= 500 && !opts.deactivateMissing) this.reresolveAffected([...ids.values()], people);
+      else this.reresolve();
     })();
     return res;
+  }
+
+  /**
+   * Re-resolve the identities a change to these people can affect: those
+   * attributed to them, those matching their emails or aliases exactly, and
+   * the unattributed ones and those resolved by a rule (a rule may now find
+   * its target, or an exact match may now beat it).
+   */
+  private reresolveAffected(personIds: number[], people: PersonInput[]): number {
+    const ids = new Set<number>();
+    const q = this.s.affected;
+    for (const pid of personIds) for (const id of q.byPerson.all(pid) as number[]) ids.add(id);
+    for (const p of people) {
+      for (const id of q.byEmail.all(p.email.trim().toLowerCase()) as number[]) ids.add(id);
+      for (const a of p.aliases ?? []) {
+        const stmt = q[a.kind];
+        for (const id of stmt.all(a.kind === 'email' ? a.value.toLowerCase() : a.value) as number[]) ids.add(id);
+      }
+    }
+    for (const id of q.unresolved.all() as number[]) ids.add(id);
+    let changed = 0;
+    for (const id of ids) changed += this.reresolveOne(id) ? 1 : 0;
+    return changed;
   }
 
   listPeople(): PersonRecord[] {
@@ -321,12 +356,14 @@ export class SqliteDirectory {
     return this.lookup.serviceByName(name)!;
   }
 
-  private reresolveOne(identityId: number): void {
+  private reresolveOne(identityId: number): boolean {
     const i = this.getIdentity({ id: identityId });
-    if (!i) throw new DirectoryError(`no identity ${identityId}`, 'identity');
+    if (!i) throw new DirectoryError(`no identity ${identityId}`, 'identity', 404);
     const a = this.s.assignment.get(identityId) as { personId: number | null; serviceId: number | null } | undefined;
     const r = resolveIdentity(i, this.compiledRules(), this.lookup, a);
+    if (r.personId === i.personId && r.serviceId === i.serviceId && r.resolvedBy === i.resolvedBy) return false;
     this.s.updIdentity.run(r.personId, r.serviceId, r.resolvedBy, identityId);
+    return true;
   }
 
   /** Re-resolve every identity; attribution happens at query time, so this re-attributes all history. */

@@ -38,6 +38,12 @@ export const DIRECTORY_MIGRATION: Migration = {
   ALTER TABLE identity ADD COLUMN service_id INTEGER REFERENCES service(id);
   ALTER TABLE identity ADD COLUMN resolved_by TEXT;
   CREATE INDEX identity_unattributed ON identity(id) WHERE person_id IS NULL AND service_id IS NULL;
+  -- Re-resolution after a directory change looks identities up by what they carry.
+  CREATE INDEX identity_email ON identity(email) WHERE email IS NOT NULL;
+  CREATE INDEX identity_account ON identity(account_id) WHERE account_id IS NOT NULL;
+  CREATE INDEX identity_user ON identity(user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX identity_api_key ON identity(api_key_id) WHERE api_key_id IS NOT NULL;
+  CREATE INDEX identity_machine ON identity(machine_id) WHERE machine_id IS NOT NULL;
 
   -- Explicit assignments made by an admin; they win over every rule.
   CREATE TABLE identity_assignment (
