@@ -81,7 +81,7 @@ export class QueryService {
 
 const ADDITIVE: (keyof Totals)[] = [
   'events', 'requests', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning', 'tokens', 'cost', 'costReported',
-  'costComputed', 'people', 'sessions', 'linesAdded', 'linesRemoved', 'commits', 'pullRequests', 'activeSeconds',
+  'costComputed', 'unpricedTokens', 'people', 'sessions', 'linesAdded', 'linesRemoved', 'commits', 'pullRequests', 'activeSeconds',
   'editsAccepted', 'editsRejected',
 ];
 

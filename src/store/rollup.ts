@@ -24,6 +24,8 @@ export const ROLLUP_FIELDS = [
   'active_seconds',
   'edits_accepted',
   'edits_rejected',
+  /** Tokens on models with no known price: their cost is unknown, so it is not in the cost columns. */
+  'unpriced_tokens',
 ] as const;
 export type RollupField = (typeof ROLLUP_FIELDS)[number];
 export const N_FIELDS = ROLLUP_FIELDS.length;
@@ -59,6 +61,7 @@ export function eventContribution(p: PreparedEvent, newSession: boolean, out: nu
   out[15] = a?.activeSeconds ?? 0;
   out[16] = a?.editsAccepted ?? 0;
   out[17] = a?.editsRejected ?? 0;
+  out[18] = p.costMicros === null ? e.tokens.input + e.tokens.output + e.tokens.cacheRead + e.tokens.cacheWrite : 0;
 }
 
 export interface RollupDelta {

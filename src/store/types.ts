@@ -88,6 +88,8 @@ export interface Totals {
   cost: number;
   costReported: number;
   costComputed: number;
+  /** Tokens on models with no known price: their cost is unknown (not zero) and not included in cost. */
+  unpricedTokens: number;
   /** Distinct people (unattributed identities count as one each). */
   people: number;
   sessions: number;

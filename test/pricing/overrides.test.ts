@@ -86,5 +86,12 @@ describe('organisation price overrides', () => {
     expect(acme).toMatchObject({ priced: 'unknown', costComputed: 0 });
     const unknownQuote = await send(app, '/api/v1/pricing/models?model=acme-llm&provider=acme');
     expect(unknownQuote.status).toBe(404);
+    // Usage totals say how many tokens their cost leaves out.
+    const summary = await send(app, '/api/v1/usage/summary?from=2026-05-01&to=2026-06-01');
+    expect(summary.body.totals).toMatchObject({ unpricedTokens: 110_000, costComputed: 1.35 });
+    // Pricing the model by contract moves its tokens out of "unpriced" and into cost.
+    await send(app, '/api/v1/pricing/overrides', { body: { kind: 'contract', provider: 'acme', model: 'acme-llm', rates: { input: 1, output: 1 } } });
+    const after = await send(app, '/api/v1/usage/summary?from=2026-05-01&to=2026-06-01');
+    expect(after.body.totals).toMatchObject({ unpricedTokens: 0, costComputed: 1.46 });
   });
 });

@@ -16,6 +16,7 @@ export const TotalsSchema = z
     cost: z.number().openapi({ description: 'USD: reported cost where the source sent one, else list price' }),
     costReported: z.number(),
     costComputed: z.number(),
+    unpricedTokens: z.number().openapi({ description: 'tokens on models with no known price: their cost is unknown and not in cost' }),
     people: z.number().openapi({ description: 'distinct active people' }),
     sessions: z.number(),
     linesAdded: z.number(),

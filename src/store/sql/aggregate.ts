@@ -118,6 +118,7 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
     sum('active_seconds').as('activeSeconds'),
     sum('edits_accepted').as('editsAccepted'),
     sum('edits_rejected').as('editsRejected'),
+    sum('unpriced_tokens').as('unpricedTokens'),
     sql<number>`count(distinct case when i.service_id is null then coalesce(p.id, -i.id) end)`.as('people'),
   ]);
   const groups: RawBuilder<unknown>[] = [];
@@ -165,6 +166,7 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
       cost: n('costBest') / 1e6,
       costReported: n('costReported') / 1e6,
       costComputed: n('costComputed') / 1e6,
+      unpricedTokens: n('unpricedTokens'),
       people: n('people'),
       sessions: n('sessions'),
       linesAdded: n('linesAdded'),

@@ -23,6 +23,7 @@ export interface RollupTable {
   active_seconds: number;
   edits_accepted: number;
   edits_rejected: number;
+  unpriced_tokens: number;
 }
 
 export interface DB {

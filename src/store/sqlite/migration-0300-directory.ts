@@ -65,6 +65,10 @@ export const DIRECTORY_MIGRATION: Migration = {
     created_at INTEGER NOT NULL
   );
 
+  -- Tokens whose model has no known price, so "cost" can say what it leaves out.
+  ALTER TABLE usage_hourly ADD COLUMN unpriced_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE usage_daily ADD COLUMN unpriced_tokens INTEGER NOT NULL DEFAULT 0;
+
   -- Organisation price overrides: a vendor discount or a contract price per model.
   CREATE TABLE price_override (
     id INTEGER PRIMARY KEY,

@@ -17,6 +17,7 @@ interface Acc {
   events: number;
   computed: number;
   best: number;
+  unpriced: number;
 }
 
 type RollupRow = RollupTable & { t: number };
@@ -57,35 +58,40 @@ export function recomputeCostsSqlite(db: Database.Database, from: number, to: nu
         result.events++;
       }
       const best = e.cost_reported ?? computed ?? 0;
+      const unpriced = computed === null ? e.input + e.output + e.cache_read + e.cache_write : 0;
       const tail = `:${e.identity_id}:${e.stream_id}:${e.attrs_id}`;
-      add(hourly, `${e.ts - (e.ts % HOUR)}${tail}`, computed ?? 0, best);
-      add(daily, `${e.ts - (e.ts % DAY)}${tail}`, computed ?? 0, best);
+      add(hourly, `${e.ts - (e.ts % HOUR)}${tail}`, computed ?? 0, best, unpriced);
+      add(daily, `${e.ts - (e.ts % DAY)}${tail}`, computed ?? 0, best, unpriced);
     }
     for (const [table, col, accs] of [
       ['usage_hourly', 'hour', hourly],
       ['usage_daily', 'day', daily],
     ] as const) {
       const upd = db.prepare(
-        `UPDATE ${table} SET cost_computed = ?, cost_best = ? WHERE ${col} = ? AND identity_id = ? AND stream_id = ? AND attrs_id = ?`,
+        `UPDATE ${table} SET cost_computed = ?, cost_best = ?, unpriced_tokens = ? WHERE ${col} = ? AND identity_id = ? AND stream_id = ? AND attrs_id = ?`,
       );
       const rows = db.prepare(`SELECT ${col} t, * FROM ${table} WHERE ${col} >= ? AND ${col} < ?`).all(fromSec, toSec) as RollupRow[];
       for (const r of rows) {
         const acc = accs.get(`${r.t}:${r.identity_id}:${r.stream_id}:${r.attrs_id}`);
         let computed: number;
         let best: number;
+        let unpriced: number;
         if (acc && acc.events === r.events) {
           computed = acc.computed;
           best = acc.best;
+          unpriced = acc.unpriced;
         } else {
           result.fromRollups++;
-          computed = price(r.stream_id, r.t, r) ?? 0;
+          const priced = price(r.stream_id, r.t, r);
+          computed = priced ?? 0;
+          unpriced = priced === null ? r.input + r.output + r.cache_read + r.cache_write : 0;
           const unreportedOld = r.cost_best - r.cost_reported;
           if (r.cost_reported === 0) best = computed;
           else if (r.cost_computed > 0) best = r.cost_reported + Math.round((unreportedOld * computed) / r.cost_computed);
           else best = r.cost_best;
         }
-        if (computed !== r.cost_computed || best !== r.cost_best) {
-          upd.run(computed, best, r.t, r.identity_id, r.stream_id, r.attrs_id);
+        if (computed !== r.cost_computed || best !== r.cost_best || unpriced !== r.unpriced_tokens) {
+          upd.run(computed, best, unpriced, r.t, r.identity_id, r.stream_id, r.attrs_id);
           result.rollupRows++;
           if (table === 'usage_daily') result.deltaComputed += (computed - r.cost_computed) / 1e6;
         }
@@ -95,11 +101,12 @@ export function recomputeCostsSqlite(db: Database.Database, from: number, to: nu
   return result;
 }
 
-function add(m: Map<string, Acc>, k: string, computed: number, best: number): void {
+function add(m: Map<string, Acc>, k: string, computed: number, best: number, unpriced: number): void {
   const a = m.get(k);
   if (a) {
     a.events++;
     a.computed += computed;
     a.best += best;
-  } else m.set(k, { events: 1, computed, best });
+    a.unpriced += unpriced;
+  } else m.set(k, { events: 1, computed, best, unpriced });
 }
