@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { PolicyError } from '../query/policy.js';
 import { viewerOf, type AppDeps } from './context.js';
 import { overviewPage } from './overview.js';
+import { registerContextRoutes } from './routes/context.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   registerScimRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerPricingRoutes(app, deps);
+  registerContextRoutes(app, deps);
 
   app.doc('/api/openapi.json', {
     openapi: '3.0.3',

@@ -5,6 +5,7 @@
  * their own, e.g. `0100-directory`).
  */
 import { DIRECTORY_MIGRATION } from './migration-0300-directory.js';
+import { CONTEXT_MIGRATION } from '../../context/migration.js';
 
 export interface Migration {
   id: string;
@@ -155,4 +156,5 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   `,
   },
   DIRECTORY_MIGRATION,
+  CONTEXT_MIGRATION,
 ];
