@@ -26,6 +26,7 @@ export const ana: Viewer = { role: 'member', email: 'ana@example.com' };
 export const ben: Viewer = { role: 'member', email: 'ben@example.com' };
 export const mia: Viewer = { role: 'manager', email: 'mia@example.com' };
 export const sam: Viewer = { role: 'member', email: 'sam@example.com' };
+export const chen: Viewer = { role: 'member', email: 'chen@example.com' };
 export const adminToken: Viewer = { role: 'admin', name: 'admin-token' };
 export const anonymous: Viewer = { role: 'anonymous' };
 
@@ -48,10 +49,11 @@ export async function makeWorld(now = T_WEEK + 2 * DAY + 10 * 3_600_000): Promis
     ...platform,
     { email: 'sam@example.com', name: 'Sam', team: SALES, function: 'Sales' },
   ]);
-  // Last week: four Platform people active; this week: all six (two started), and Ana's Claude Code session.
+  // Last week: five Platform people active; this week: all six (Fay started), and Ana's Claude Code session.
   const events = [
-    ...['ana', 'ben', 'chen', 'dev'].map((n, i) => ev({ n: i, key: `prev-${n}`, time: T_WEEK - 3 * DAY, identity: { email: `${n}@example.com` }, tool: 'Codex' })),
+    ...['ana', 'ben', 'chen', 'dev', 'eli'].map((n, i) => ev({ n: i, key: `prev-${n}`, time: T_WEEK - 3 * DAY, identity: { email: `${n}@example.com` }, tool: 'Codex' })),
     ...platform.map((p, i) => ev({ n: 10 + i, key: `this-${p.email}`, time: T_WEEK + DAY, identity: { email: p.email }, tool: 'Codex' })),
+    ev({ n: 20, key: 'sam-1', time: T_WEEK + DAY, identity: { email: 'sam@example.com' }, tool: 'ChatGPT' }),
     ev({ n: 30, key: 'ana-cc-1', time: T_WEEK + DAY + 3_600_000, identity: { email: 'ana@example.com' }, tool: 'Claude Code', model: 'claude-sonnet-4-5', sessionId: 's-1', tokens: { input: 1000, output: 2000, cacheRead: 30000, cacheWrite: 500, reasoning: 0 } }),
     ev({ n: 31, key: 'ana-cc-2', time: T_WEEK + DAY + 2 * 3_600_000, identity: { email: 'ana@example.com' }, tool: 'Claude Code', model: 'claude-sonnet-4-5', sessionId: 's-1', tokens: { input: 500, output: 1000, cacheRead: 10000, cacheWrite: 0, reasoning: 0 } }),
   ];
