@@ -4,6 +4,7 @@ import { VERSION } from '../server/start.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDirectory } from './commands/directory.js';
+import { registerCheckin } from './commands/checkin.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDemo(program);
   registerDirectory(program);
+  registerCheckin(program);
   return program;
 }
 

@@ -62,9 +62,10 @@ export async function makeWorld(now = T_WEEK + 2 * DAY + 10 * 3_600_000): Promis
   return { deps, context, digests: new DigestService(context, () => now), close: () => store.close() };
 }
 
-/** Test-only viewer: `x-test-viewer: role:email` header or `test_viewer` cookie. */
+/** Test-only viewer: `x-test-viewer: role:email` header, `test_viewer` cookie, or `Bearer test:role:email`. */
 export function testViewer(c: Context): Viewer {
-  const v = c.req.header('x-test-viewer') ?? getCookie(c, 'test_viewer');
+  const auth = c.req.header('authorization');
+  const v = c.req.header('x-test-viewer') ?? getCookie(c, 'test_viewer') ?? (auth?.startsWith('Bearer test:') ? auth.slice('Bearer test:'.length) : undefined);
   if (!v) return anonymous;
   const [role, email] = v.split(':') as [Role, string | undefined];
   return email ? { role, email } : { role, name: 'test' };
