@@ -115,7 +115,7 @@ export class ContextService {
     const c = parseOrThrow(CheckinInputSchema, input);
     const a = await this.author(viewer);
     this.checkTeam(c.visibility, a.team);
-    const doc = { tried: c.tried, triedForTeam: c.triedForTeam, triedForCompany: c.triedForCompany, learned: c.learned };
+    const doc = withHtml({ tried: c.tried, triedForTeam: c.triedForTeam, triedForCompany: c.triedForCompany, learned: c.learned });
     const id = await this.repo.insertEntry({
       kind: 'checkin',
       authorEmail: a.email,
@@ -126,7 +126,7 @@ export class ContextService {
       title: null,
       outcome: null,
       doc,
-      search: searchText([a.name, ...Object.values(doc), ...c.tags]),
+      search: searchText([a.name, c.tried, c.triedForTeam, c.triedForCompany, c.learned, ...c.tags]),
       tags: c.tags,
       at: this.now(),
     });
@@ -162,10 +162,10 @@ export class ContextService {
     if (e.kind === 'checkin') {
       const c = parseOrThrow(CheckinInputSchema, input);
       this.checkTeam(c.visibility, a.team);
-      const doc = { tried: c.tried, triedForTeam: c.triedForTeam, triedForCompany: c.triedForCompany, learned: c.learned };
+      const doc = withHtml({ tried: c.tried, triedForTeam: c.triedForTeam, triedForCompany: c.triedForCompany, learned: c.learned });
       await this.repo.updateEntry(id, {
         team: a.team, visibility: c.visibility, week: c.week ? resolveWeek(c.week, this.now()) : e.week, title: null, outcome: null, doc,
-        search: searchText([a.name, ...Object.values(doc), ...c.tags]), tags: c.tags, at: this.now(),
+        search: searchText([a.name, c.tried, c.triedForTeam, c.triedForCompany, c.learned, ...c.tags]), tags: c.tags, at: this.now(),
       });
     } else {
       const x = parseOrThrow(ExperimentInputSchema, input);
@@ -205,7 +205,7 @@ export class ContextService {
           figures: await this.usageFigures(viewer, email, x.usage),
         }
       : undefined;
-    return { title: x.title, goal: x.goal, tools: x.tools, models: x.models, outcome: x.outcome, learned: x.learned, links: x.links, usage };
+    return withHtml({ title: x.title, goal: x.goal, tools: x.tools, models: x.models, outcome: x.outcome, learned: x.learned, links: x.links, usage });
   }
 
   /**
@@ -404,14 +404,20 @@ export class DigestService {
   }
 }
 
+/** Markdown fields rendered once, when written: feeds then serve stored, sanitised HTML. */
+function withHtml<T extends Record<string, unknown>>(doc: T): T & { html: Record<string, string> } {
+  const html: Record<string, string> = {};
+  for (const f of TEXT_FIELDS) if (typeof doc[f] === 'string' && doc[f]) html[f] = markdownToHtml(doc[f] as string);
+  return { ...doc, html };
+}
+
 function searchText(parts: (string | null | undefined)[]): string {
   return parts.filter(Boolean).join('\n').toLowerCase();
 }
 
 function toView(r: EntryRow, usefulByMe: boolean): EntryView {
-  const d = r.doc as Record<string, unknown>;
-  const html: Record<string, string> = {};
-  for (const f of TEXT_FIELDS) if (typeof d[f] === 'string' && d[f]) html[f] = markdownToHtml(d[f] as string);
+  const { html: stored, ...d } = r.doc as Record<string, unknown> & { html?: Record<string, string> };
+  const html = stored ?? withHtml(d).html;
   const base = {
     id: r.id,
     kind: r.kind,

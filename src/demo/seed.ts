@@ -2,6 +2,7 @@
 import { UsageEventSchema } from '../domain/event.js';
 import type { Ingestor } from '../ingest/pipeline.js';
 import { buildOrg, demoEvents } from './org.js';
+import { seedDemoContext } from './context.js';
 
 export const DEMO_SEED = 20260101;
 
@@ -25,8 +26,9 @@ export async function seedDemo(ingestor: Ingestor, opts: { seed?: number; end?: 
       events += r.accepted;
     }
   }
+  const context = await seedDemoContext(store, org, seed, opts.end ?? Date.now());
   await store.setMeta('demo.seeded', new Date().toISOString());
   await store.setMeta('demo.events', String(events));
-  opts.log?.(`seeded demo organisation: ${org.people.length} people, ${events} usage events over ${org.days} days`);
+  opts.log?.(`seeded demo organisation: ${org.people.length} people, ${events} usage events over ${org.days} days, ${context.checkins} check-ins, ${context.experiments} experiments`);
   return { seeded: true, people: org.people.length, events };
 }

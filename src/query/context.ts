@@ -49,14 +49,29 @@ export function audienceScope(team?: string): ContextScope {
 
 export type Feed = 'organisation' | 'team' | 'mine';
 
+/** A viewer's scope is reused for this long within one request or operation (same Viewer object). */
+const SCOPE_TTL_MS = 5_000;
+
 export class ContextQuery {
+  private readonly scopes = new WeakMap<Viewer, { at: number; scope: Promise<ContextScope> }>();
+
   constructor(
     readonly repo: ContextRepo,
     readonly usage: QueryService,
   ) {}
 
   /** What the viewer may see at all. */
-  async scopeFor(viewer: Viewer): Promise<ContextScope> {
+  scopeFor(viewer: Viewer): Promise<ContextScope> {
+    const hit = this.scopes.get(viewer);
+    const now = Date.now();
+    if (hit && now - hit.at < SCOPE_TTL_MS) return hit.scope;
+    const scope = this.computeScope(viewer);
+    this.scopes.set(viewer, { at: now, scope });
+    scope.catch(() => this.scopes.delete(viewer));
+    return scope;
+  }
+
+  private async computeScope(viewer: Viewer): Promise<ContextScope> {
     if (viewer.role === 'anonymous') return NOTHING;
     if (!viewer.email) return { teams: [], organisation: true };
     const email = viewer.email.toLowerCase();
