@@ -33,6 +33,8 @@ export interface DigestItem {
 export interface Digest {
   team: string | null;
   week: string;
+  /** False while the week is still running: its numbers are "so far". */
+  complete: boolean;
   from: string;
   to: string;
   numbers: {
@@ -52,7 +54,7 @@ export interface Digest {
 const LOOKBACK_MS = 182 * DAY_MS;
 const TOP_LEARNINGS = 5;
 
-export async function buildDigest(cq: ContextQuery, team: string | undefined, week: string): Promise<Digest> {
+export async function buildDigest(cq: ContextQuery, team: string | undefined, week: string, now: number): Promise<Digest> {
   const from = Date.parse(week);
   const to = from + WEEK_MS;
   const filters: Filters = team ? { team: [team] } : {};
@@ -97,6 +99,7 @@ export async function buildDigest(cq: ContextQuery, team: string | undefined, we
   return {
     team: team ?? null,
     week,
+    complete: to <= now,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     numbers: {
@@ -119,6 +122,8 @@ export async function buildDigest(cq: ContextQuery, team: string | undefined, we
 
 export const fmtTokens = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(Math.round(n)));
 export const fmtUsd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: n < 100 ? 2 : 0, maximumFractionDigits: n < 100 ? 2 : 0 })}`;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function show(f: Figure, fmt: (n: number) => string): string {
   return 'value' in f ? fmt(f.value) : 'suppressed';
@@ -154,7 +159,7 @@ export function digestMarkdown(d: Digest): string {
     '',
     '## The numbers',
     '',
-    '| | this week | last week | change |',
+    `| | ${d.complete ? 'this week' : 'this week (so far)'} | previous week | change |`,
     '|---|---:|---:|---:|',
     `| Active people | ${show(n.activePeople.thisWeek, String)} | ${show(n.activePeople.lastWeek, String)} | ${change(n.activePeople.thisWeek, n.activePeople.lastWeek)} |`,
     `| Tokens | ${show(n.tokens.thisWeek, fmtTokens)} | ${show(n.tokens.lastWeek, fmtTokens)} | ${change(n.tokens.thisWeek, n.tokens.lastWeek)} |`,
@@ -162,7 +167,7 @@ export function digestMarkdown(d: Digest): string {
     '',
     `New people who started using AI tools this week: ${show(n.newPeople, String)}.`,
     '',
-    `${d.counts.checkins} check-ins and ${d.counts.experiments} experiments from ${d.counts.contributors} people` +
+    `${plural(d.counts.checkins, 'check-in')} and ${plural(d.counts.experiments, 'experiment')} from ${plural(d.counts.contributors, 'person', 'people')}` +
       (d.counts.experiments
         ? ` (worked ${d.counts.outcomes.worked}, partly ${d.counts.outcomes.partly}, failed ${d.counts.outcomes.failed}, abandoned ${d.counts.outcomes.abandoned}).`
         : '.'),

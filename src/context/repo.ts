@@ -399,6 +399,11 @@ export class ContextRepo {
       .execute();
   }
 
+  async delivered(webhookId: number, week: string): Promise<boolean> {
+    const r = await this.db.selectFrom('context_delivery').select('id').where('webhook_id', '=', webhookId).where('week', '=', week).where('ok', '=', 1).executeTakeFirst();
+    return r !== undefined;
+  }
+
   async deliveries(webhookId: number, limit = 50) {
     const rows = await this.db.selectFrom('context_delivery').selectAll().where('webhook_id', '=', webhookId).orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({

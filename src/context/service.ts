@@ -330,7 +330,7 @@ export class DigestService {
   /** The digest of a team (or the organisation) for a week, if the viewer may read it. */
   async digest(viewer: Viewer, team: string | undefined, week: string | undefined): Promise<Digest> {
     await this.context.query.checkDigestReader(viewer, team);
-    return buildDigest(this.context.query, team, resolveWeek(week, this.now()));
+    return buildDigest(this.context.query, team, resolveWeek(week, this.now()), this.now());
   }
 
   /** Team webhooks: the team's members and managers. Organisation webhooks: admins. */
@@ -382,17 +382,23 @@ export class DigestService {
     return this.sendTo(w, resolveWeek(week, this.now()), opts);
   }
 
-  /** Post the week's digest to every configured webhook (the weekly job). */
-  async sendAll(week: string | undefined, opts?: DeliveryOptions): Promise<{ webhook: number; result: DeliveryResult }[]> {
-    const wk = resolveWeek(week, this.now());
+  /**
+   * The weekly job: post a week's digest (default: the last complete week) to
+   * every webhook that has not yet received it, so a restart does not repeat it.
+   */
+  async sendAll(week?: string, opts?: DeliveryOptions): Promise<{ webhook: number; result: DeliveryResult }[]> {
+    const wk = resolveWeek(week, this.now() - WEEK_MS);
     const out = [];
-    for (const w of await this.repo.webhooks()) out.push({ webhook: w.id, result: await this.sendTo(w, wk, opts) });
+    for (const w of await this.repo.webhooks()) {
+      if (await this.repo.delivered(w.id, wk)) continue;
+      out.push({ webhook: w.id, result: await this.sendTo(w, wk, opts) });
+    }
     return out;
   }
 
   private async sendTo(w: { id: number; team: string | null; url: string; format: 'slack' | 'teams' }, week: string, opts?: DeliveryOptions) {
     // The audience is the webhook's channel: the team (or organisation), never one person.
-    const d = await buildDigest(this.context.query, w.team ?? undefined, week);
+    const d = await buildDigest(this.context.query, w.team ?? undefined, week, this.now());
     return deliver(this.repo, w, week, payloadFor(w.format, d), { now: this.now, ...opts });
   }
 

@@ -105,3 +105,38 @@ describe('digest webhooks', () => {
     expect(log.deliveries.map((d: { httpStatus: number }) => d.httpStatus)).toEqual([204, 503]);
   });
 });
+
+describe('weekly digest job', () => {
+  it('runs next Monday at the set hour', async () => {
+    const { nextRun } = await import('../../src/context/schedule.js');
+    const wed = Date.parse('2026-06-03T12:00:00Z');
+    expect(new Date(nextRun(wed, 8)).toISOString()).toBe('2026-06-08T08:00:00.000Z');
+    expect(new Date(nextRun(Date.parse('2026-06-08T07:59:00Z'), 8)).toISOString()).toBe('2026-06-08T08:00:00.000Z');
+    expect(new Date(nextRun(Date.parse('2026-06-08T08:00:00Z'), 8)).toISOString()).toBe('2026-06-15T08:00:00.000Z');
+  });
+
+  it('posts last week’s digest once per webhook, and retries only the failed ones', async () => {
+    // "Now" is Monday of the following week: the job posts the week of WEEK.
+    const w = await makeWorld(Date.parse('2026-06-08T08:00:00Z'));
+    try {
+      await w.context.createCheckin(ana, { learned: 'JOB-LEARNING', week: WEEK });
+      const good = await receiver([{ status: 200 }]);
+      const flaky = await receiver([{ status: 500 }, { status: 500 }, { status: 200 }]);
+      const h1 = await w.digests.addWebhook(ana, { team: PLATFORM, url: good.url });
+      const h2 = await w.digests.addWebhook(ben, { team: PLATFORM, url: flaky.url });
+      const first = await w.digests.sendAll(undefined, { attempts: 2, baseDelayMs: 1 });
+      expect(first.map((s) => [s.webhook, s.result.ok])).toEqual([[h1.id, true], [h2.id, false]]);
+      expect(JSON.stringify(good.got[0]!.body)).toContain('JOB-LEARNING');
+      expect(JSON.stringify(good.got[0]!.body)).toContain(`week of ${WEEK}`);
+      const second = await w.digests.sendAll(undefined, { attempts: 2, baseDelayMs: 1 });
+      expect(second.map((s) => [s.webhook, s.result.ok])).toEqual([[h2.id, true]]);
+      expect(await w.digests.sendAll(undefined, { attempts: 2, baseDelayMs: 1 })).toEqual([]);
+      expect(good.got).toHaveLength(1);
+      expect(flaky.got).toHaveLength(3);
+      await good.close();
+      await flaky.close();
+    } finally {
+      await w.close();
+    }
+  });
+});
