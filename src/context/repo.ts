@@ -76,24 +76,7 @@ export interface ContextScope {
   onlyTeam?: string;
 }
 
-export interface EntryRow {
-  id: number;
-  kind: EntryKind;
-  authorEmail: string;
-  authorName: string | null;
-  team: string | null;
-  visibility: Visibility;
-  week: string;
-  title: string | null;
-  outcome: Outcome | null;
-  doc: Record<string, unknown>;
-  createdAt: number;
-  updatedAt: number;
-  tags: string[];
-  useful: number;
-  comments: number;
-}
-
+/** What is written for an entry. */
 export interface NewEntry {
   kind: EntryKind;
   authorEmail: string;
@@ -104,9 +87,19 @@ export interface NewEntry {
   title: string | null;
   outcome: Outcome | null;
   doc: Record<string, unknown>;
+  /** Lower-cased text for search. */
   search: string;
   tags: string[];
   at: number;
+}
+
+/** What is read back: the entry with its counts. */
+export interface EntryRow extends Omit<NewEntry, 'search' | 'at'> {
+  id: number;
+  createdAt: number;
+  updatedAt: number;
+  useful: number;
+  comments: number;
 }
 
 export interface EntryQuery {

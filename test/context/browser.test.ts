@@ -1,31 +1,24 @@
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
-import { makeWorld, PLATFORM, testApp, type World } from './world.js';
+import { makeWorld, PLATFORM, serveTestApp, type World } from './world.js';
 
 describe('check-in page in a real browser', () => {
   let w: World;
   let url: string;
-  let server: ReturnType<typeof serve>;
+  let server: { url: string; close(): Promise<void> };
   let browser: Browser;
   beforeAll(async () => {
     w = await makeWorld();
-    const app = testApp(w.deps);
-    await new Promise<void>((r) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-        url = `http://127.0.0.1:${info.port}`;
-        r();
-      });
-    });
+    server = await serveTestApp(w);
+    url = server.url;
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     await w.close();
   });
 

@@ -2,28 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckinText, runCheckin, TEMPLATE, type CheckinOptions } from '../../src/cli/commands/checkin.js';
-import { ben, makeWorld, PLATFORM, testApp, WEEK, type World } from './world.js';
+import { ben, makeWorld, PLATFORM, serveTestApp, WEEK, type World } from './world.js';
 
 describe('tokenboard checkin', () => {
   let w: World;
   let url: string;
-  let server: ReturnType<typeof serve>;
+  let server: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     w = await makeWorld();
-    const app = testApp(w.deps);
-    await new Promise<void>((r) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-        url = `http://127.0.0.1:${info.port}`;
-        r();
-      });
-    });
+    server = await serveTestApp(w);
+    url = server.url;
   });
   afterAll(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     await w.close();
   });
 

@@ -7,6 +7,8 @@
  * `viewerOf` (src/server/app.ts). Until governance's sign-in lands there is no
  * signed-in person over HTTP, so per-person HTTP behaviour is tested here.
  */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -92,4 +94,14 @@ export function client(app: ReturnType<typeof testApp>, viewer: Viewer) {
     put: (p: string, body?: unknown) => app.request(p, { method: 'PUT', headers, body: body === undefined ? undefined : JSON.stringify(body) }),
     del: (p: string) => app.request(p, { method: 'DELETE', headers }),
   };
+}
+
+/** The test app on a real port (for the CLI and the browser). */
+export async function serveTestApp(w: World): Promise<{ url: string; close(): Promise<void> }> {
+  const app = testApp(w.deps);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}`, close: () => new Promise<void>((r) => server.close(() => r())) }),
+    );
+  });
 }
