@@ -234,6 +234,9 @@ export class ContextService {
   }
 
   async feed(viewer: Viewer, f: FeedFilter): Promise<EntryView[]> {
+    if (f.feed === 'team' && !f.team && !(viewer.email && (await this.repo.person(viewer.email.toLowerCase()))?.team)) {
+      throw new ContextError(400, 'invalid team: a team feed needs ?team= (you are in no team)', 'team', 'required: you are in no team');
+    }
     const rows = await this.query.feed(viewer, f.feed as Feed, {
       team: f.team,
       q: f.q,

@@ -122,6 +122,10 @@ describe('context API for signed-in people (test viewer seam)', () => {
     expect(big.status).toBe(413);
     const q = await A.get(`/api/v1/context/feed?q=${'q'.repeat(LIMITS.title + 1)}`);
     expect((await q.json()).field).toBe('q');
+    const noTeam = await client(app, { role: 'admin' }).get('/api/v1/context/feed?feed=team');
+    expect(noTeam.status).toBe(400);
+    expect((await noTeam.json()).field).toBe('team');
+    expect((await A.get('/api/v1/context/feed?kind=story')).status).toBe(400);
   });
 
   it('never renders injected HTML or script, in entries, comments, digests and pages', async () => {
