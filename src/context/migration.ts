@@ -31,6 +31,7 @@ export function contextSchemaSql(dialect: 'sqlite' | 'postgres'): string {
   CREATE INDEX context_entry_team_week ON context_entry (team, week);
   CREATE INDEX context_entry_author ON context_entry (author_email, week);
   CREATE INDEX context_entry_visibility ON context_entry (visibility, id);
+  CREATE INDEX context_entry_week ON context_entry (week, visibility);
 
   CREATE TABLE context_tag (
     entry_id BIGINT NOT NULL REFERENCES context_entry (id) ON DELETE CASCADE,
