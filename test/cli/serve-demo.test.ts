@@ -16,7 +16,7 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<{ u
   procs.push(p);
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 200_000);
     const on = (d: Buffer) => {
       out += d.toString();
       const m = out.match(/listening on (http:\/\/\S+)/);
@@ -66,7 +66,7 @@ describe('tokenboard CLI', () => {
     await new Promise((r) => setTimeout(r, 300));
     const again = await startCli(['demo', '--port', '0', '--data', data]);
     expect(again.output()).toMatch(/already present/);
-  });
+  }, 420_000);
 });
 
 describe('demo organisation', () => {
