@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDirectory } from './commands/directory.js';
 import { registerCheckin } from './commands/checkin.js';
 import { registerUsage } from './commands/usage.js';
+import { registerCollect } from './commands/collect.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDirectory(program);
   registerCheckin(program);
   registerUsage(program);
+  registerCollect(program);
   return program;
 }
 
