@@ -38,6 +38,15 @@ export interface UsageRunResult {
 
 const RECENT_MS = 3 * 86_400_000;
 
+/** The period reports differ only in grouping, JSON key and labels. */
+const PERIODS = {
+  daily: { report: dailyReport, noun: 'day', head: 'Date' },
+  weekly: { report: weeklyReport, noun: 'week', head: 'Week' },
+  monthly: { report: monthlyReport, noun: 'month', head: 'Month' },
+} as const;
+/** The first field of a period row is its period (`date`, `week` or `month`). */
+const periodOf = (row: object) => String(Object.values(row)[0]);
+
 export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   const bar = o.json ? null : progressBar('reading logs');
   const load = await loadEntries({ sources: o.sources, env: o.env, home: o.home, workers: o.workers, onProgress: bar?.update });
@@ -47,25 +56,14 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
   let output: string;
   switch (o.kind) {
-    case 'daily': {
-      const rows = dailyReport(load.entries, r);
-      output = o.json
-        ? text({ daily: rows, totals: totalsOf(rows) })
-        : usageTable('Token usage by day', 'Date', rows.map((x) => ({ label: x.date, row: x })), totalsOf(rows), { breakdown: o.breakdown });
-      break;
-    }
-    case 'weekly': {
-      const rows = weeklyReport(load.entries, r);
-      output = o.json
-        ? text({ weekly: rows, totals: totalsOf(rows) })
-        : usageTable('Token usage by week', 'Week', rows.map((x) => ({ label: x.week, row: x })), totalsOf(rows), { breakdown: o.breakdown });
-      break;
-    }
+    case 'daily':
+    case 'weekly':
     case 'monthly': {
-      const rows = monthlyReport(load.entries, r);
+      const p = PERIODS[o.kind];
+      const rows = p.report(load.entries, r);
       output = o.json
-        ? text({ monthly: rows, totals: totalsOf(rows) })
-        : usageTable('Token usage by month', 'Month', rows.map((x) => ({ label: x.month, row: x })), totalsOf(rows), { breakdown: o.breakdown });
+        ? text({ [o.kind]: rows, totals: totalsOf(rows) })
+        : usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
       break;
     }
     case 'session': {
