@@ -141,6 +141,8 @@ function installCcusage(): { v18?: string; v20?: string; notes: string[] } {
 
 interface RunStat {
   seconds: number;
+  /** user + system CPU seconds of the process and its children. */
+  cpu: number | null;
   rssMB: number | null;
   stdout: string;
 }
@@ -150,14 +152,19 @@ function runOnce(argv: string[]): RunStat {
   const env = { ...process.env, HOME, TZ: 'UTC', CLAUDE_CONFIG_DIR: '', CODEX_HOME: path.join(HOME, '.codex'), NO_COLOR: '1' };
   delete (env as Record<string, string | undefined>).CLAUDE_CONFIG_DIR;
   const stats = path.join(ROOT, 'time.txt');
-  const cmd = hasTime ? ['/usr/bin/time', '-f', '%e %M', '-o', stats, ...argv] : argv;
+  const cmd = hasTime ? ['/usr/bin/time', '-f', '%e %M %U %S', '-o', stats, ...argv] : argv;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
   let rssMB: number | null = null;
-  if (hasTime) rssMB = Number(execFileSync('cat', [stats], { encoding: 'utf8' }).trim().split(' ')[1]) / 1024;
-  return { seconds, rssMB, stdout: r.stdout };
+  let cpu: number | null = null;
+  if (hasTime) {
+    const f = execFileSync('cat', [stats], { encoding: 'utf8' }).trim().split('\n').at(-1)!.split(' ').map(Number);
+    rssMB = f[1]! / 1024;
+    cpu = f[2]! + f[3]!;
+  }
+  return { seconds, cpu, rssMB, stdout: r.stdout };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -177,21 +184,28 @@ function main(): void {
     return Number(process.hrtime.bigint() - t0) / 1e9;
   };
   readFloor(); // warm the page cache
-  const contenders: [string, string[]][] = [['tokenboard usage daily --json', [process.execPath, path.resolve('bin/tokenboard.js'), 'usage', 'daily', '--json', '--source', 'claude-code']]];
+  const tb = [process.execPath, path.resolve('bin/tokenboard.js'), 'usage', 'daily', '--json', '--source', 'claude-code'];
+  const contenders: [string, string[]][] = [
+    ['tokenboard usage daily --json', tb],
+    ['tokenboard (--workers 0: one thread)', [...tb, '--workers', '0']],
+    ['tokenboard (--workers 2)', [...tb, '--workers', '2']],
+    ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
+  ];
   if (tools.v20) contenders.push(['ccusage 20.0.24 (native)', [process.execPath, tools.v20, 'daily', '--json', '--offline']]);
   if (tools.v18) contenders.push(['ccusage 18.0.11 (JS)', [process.execPath, tools.v18, 'daily', '--json', '--offline']]);
-  const results: { name: string; seconds: number; rssMB: number | null; same: string }[] = [];
+  const results: { name: string; seconds: number; cpu: number | null; rssMB: number | null; same: string }[] = [];
   let reference: string | null = null;
   for (const [name, argv] of contenders) {
     const runs: RunStat[] = [];
     for (let i = 0; i < (name.includes('18.0') ? Math.min(RUNS, 3) : RUNS); i++) runs.push(runOnce(argv));
-    const key = tokensKey(JSON.parse(runs[0]!.stdout) as Daily);
+    const key = name.includes('--version') ? '-' : tokensKey(JSON.parse(runs[0]!.stdout) as Daily);
     reference ??= key;
     results.push({
       name,
       seconds: median(runs.map((r) => r.seconds)),
+      cpu: runs[0]!.cpu === null ? null : median(runs.map((r) => r.cpu!)),
       rssMB: runs[0]!.rssMB === null ? null : Math.max(...runs.map((r) => r.rssMB!)),
-      same: key === reference ? 'yes' : 'NO',
+      same: key === '-' ? '-' : key === reference ? 'yes' : 'NO',
     });
   }
   const floor = median([readFloor(), readFloor(), readFloor()]);
@@ -199,11 +213,15 @@ function main(): void {
   const lines = execFileSync('sh', ['-c', `find ${JSON.stringify(path.join(HOME, '.claude'))} -name '*.jsonl' -print0 | xargs -0 cat | wc -l`], { encoding: 'utf8' }).trim();
   console.log(`\nClaude Code log tree: ${(bytes / 1048576).toFixed(0)} MB, ${lines} lines; ${os.cpus().length} cores; warm page cache; median of ${RUNS} runs`);
   console.log(`reading the files (cat): ${floor.toFixed(2)} s`);
-  console.log('| tool | time (s) | peak RSS (MB) | same daily tokens as tokenboard |');
-  console.log('| --- | ---: | ---: | --- |');
-  for (const r of results) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${r.rssMB === null ? 'n/a' : r.rssMB.toFixed(0)} | ${r.same} |`);
-  const tb = results[0]!;
-  for (const r of results.slice(1)) console.log(`tokenboard vs ${r.name}: ${(r.seconds / tb.seconds).toFixed(1)}x faster`);
+  console.log(`load average before: ${os.loadavg()[0]!.toFixed(1)} (other work on the machine inflates wall times; CPU seconds are steadier)`);
+  console.log('| tool | wall (s) | CPU user+sys (s) | peak RSS (MB) | same daily tokens as tokenboard |');
+  console.log('| --- | ---: | ---: | ---: | --- |');
+  const n = (x: number | null, d: number) => (x === null ? 'n/a' : x.toFixed(d));
+  for (const r of results) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${n(r.cpu, 2)} | ${n(r.rssMB, 0)} | ${r.same} |`);
+  const first = results[0]!;
+  for (const r of results.filter((x) => x.name.startsWith('ccusage'))) {
+    console.log(`tokenboard vs ${r.name}: ${(r.seconds / first.seconds).toFixed(1)}x wall, ${r.cpu && first.cpu ? (r.cpu / first.cpu).toFixed(1) : 'n/a'}x CPU`);
+  }
   for (const n of tools.notes) console.log(`note: ${n}`);
 }
 

@@ -22,6 +22,7 @@ interface UsageFlags {
   sessionLength?: string;
   active?: boolean;
   recent?: boolean;
+  workers?: string;
 }
 
 export function parseSources(list: string): LocalSource[] {
@@ -57,6 +58,7 @@ function reportCommand(kind: ReportKind): Command {
     .addOption(new Option('-m, --mode <mode>', 'cost: auto (logged cost when present), calculate (from tokens), display (logged cost only)').choices(COST_MODES as string[]).default('auto'))
     .addOption(new Option('-o, --order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
+    .option('--workers <n>', 'threads reading logs (default: one per core for large trees; 0 = this thread)')
     .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones');
   if (kind === 'weekly') c.addOption(new Option('--start-of-week <day>', 'first day of the week').choices([...WEEKDAYS]).default('sunday'));
   if (kind === 'blocks') {
@@ -81,6 +83,7 @@ function reportCommand(kind: ReportKind): Command {
       sessionLength,
       active: f.active,
       recent: f.recent,
+      workers: f.workers !== undefined ? Math.max(0, Math.floor(Number(f.workers)) || 0) : undefined,
     });
     printWarnings(r.warnings, r.load.malformedLines);
     process.stdout.write(r.output + '\n');

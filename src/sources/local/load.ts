@@ -11,6 +11,7 @@ import { Deduper } from './dedup.js';
 import type { LocalEntry, LocalSource } from './entry.js';
 import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
+import { packEntries, unpackEntries, type PackedEntries } from './pack.js';
 import { readLogFile, type FileRead } from './read.js';
 
 export interface LoadOptions {
@@ -62,6 +63,14 @@ export interface WorkerFileResult {
   read: Pick<FileRead, 'entries' | 'malformed' | 'truncatedTail'>;
 }
 
+/** What a worker posts per file. */
+export interface WorkerMessage {
+  index: number;
+  packed: PackedEntries;
+  malformed: number[];
+  truncatedTail: boolean;
+}
+
 function readInThread(files: SourceFile[], onFile: (r: WorkerFileResult) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   files.forEach((f, index) => {
@@ -84,7 +93,9 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
       (files) =>
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ files });
-          w.on('message', (m: WorkerFileResult) => onFile(files[m.index]!, m));
+          w.on('message', (m: WorkerMessage) =>
+            onFile(files[m.index]!, { index: m.index, read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail } }),
+          );
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -92,7 +103,13 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
   ).then(() => undefined);
 }
 
-export { readInThread as readFilesInThread };
+/** Worker side: read the files and post each one's entries packed. */
+export function readFilesForWorker(files: SourceFile[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
+  readInThread(files, (r) => {
+    const packed = packEntries(r.read.entries);
+    post({ index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail }, [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer]);
+  });
+}
 
 export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const files = discoverFiles(opts.sources, opts.env, opts.home);

@@ -1,6 +1,6 @@
-/** Worker thread: reads the files it is given and posts each file's entries back. */
+/** Worker thread: reads the files it is given and posts each file's entries back, packed. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readFilesInThread, type SourceFile } from './load.js';
+import { readFilesForWorker, type SourceFile } from './load.js';
 
 const { files } = workerData as { files: SourceFile[] };
-readFilesInThread(files, (r) => parentPort!.postMessage(r));
+readFilesForWorker(files, (m, transfer) => parentPort!.postMessage(m, transfer));
