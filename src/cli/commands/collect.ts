@@ -5,6 +5,7 @@ import { collectOnce, scanNew, type ScanOptions } from '../../sources/local/coll
 import { defaultConfigFile, loadConfig, resolveConfig, saveConfig, type CollectorConfig } from '../../sources/local/collect/config.js';
 import { currentCrontab, detectScheduler, install, schedule } from '../../sources/local/collect/install.js';
 import { defaultStateDir } from '../../sources/local/collect/state.js';
+import { progressBar } from '../../sources/local/progress.js';
 import { parseSources, printWarnings } from './usage.js';
 
 interface CollectFlags {
@@ -72,7 +73,9 @@ export function registerCollect(program: Command): void {
       const stop = new AbortController();
       if (f.watch) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
       do {
-        const r = await collectOnce({ ...scan, upload });
+        const bar = progressBar('reading logs');
+        const r = await collectOnce({ ...scan, upload, onProgress: bar.update });
+        bar.end();
         printWarnings(r.scan.warnings, r.scan.malformedLines);
         console.log(
           `${new Date().toISOString()} read ${r.scan.filesRead}/${r.scan.files} file(s), spooled ${r.scan.events} event(s); ` +

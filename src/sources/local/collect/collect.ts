@@ -32,6 +32,7 @@ export interface ScanOptions {
   now?: number;
   /** Events per spooled batch (one POST each). */
   batchEvents?: number;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export interface ScanResult {
@@ -81,7 +82,11 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
   };
   const seen = new Set<string>();
   const buffer = Buffer.allocUnsafe(1 << 20);
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  let doneBytes = 0;
   for (const f of files) {
+    doneBytes += f.size;
+    o.onProgress?.(doneBytes, totalBytes);
     seen.add(f.path);
     let st;
     try {
