@@ -49,7 +49,7 @@ interface Acc {
 }
 
 /** Models that are not real models (Claude Code's synthetic error messages) stay out of model lists. */
-const isListedModel = (m: string) => m !== '<synthetic>';
+export const isListedModel = (m: string) => m !== '<synthetic>';
 
 function toRow(acc: Acc): UsageRow {
   const modelBreakdowns = [...acc.models.values()].sort((a, b) => b.cost - a.cost || (a.modelName < b.modelName ? -1 : 1));

@@ -1,7 +1,7 @@
 /** Terminal tables for the usage reports (the --json shapes live in aggregate.ts and blocks.ts). */
 import Table from 'cli-table3';
 import type { BlockJson } from './blocks.js';
-import type { ModelBreakdown, TokenTotals, UsageRow } from './aggregate.js';
+import { isListedModel, type ModelBreakdown, type TokenTotals, type UsageRow } from './aggregate.js';
 
 const int = new Intl.NumberFormat('en-US');
 export const fmtInt = (n: number) => int.format(Math.round(n));
@@ -16,6 +16,7 @@ function tokenCells(t: TokenTotals | ModelBreakdown): string[] {
 }
 
 const shortModel = (m: string) => m.replace(/^claude-/, '').replace(/-\d{8}$/, '');
+const listed = isListedModel;
 
 /** A period or session table: one row per group, model rows under it with --breakdown, totals last. */
 export function usageTable(
@@ -30,7 +31,7 @@ export function usageTable(
   const tail = (s?: string) => (opts.trailingHead ? [s ?? ''] : []);
   for (const r of rows) {
     t.push([r.label, r.row.modelsUsed.map((m) => `- ${shortModel(m)}`).join('\n'), ...tokenCells(r.row), ...tail(r.trailing)]);
-    if (opts.breakdown) for (const b of r.row.modelBreakdowns) t.push([`  └─ ${shortModel(b.modelName)}`, '', ...tokenCells(b), ...tail()]);
+    if (opts.breakdown) for (const b of r.row.modelBreakdowns.filter((x) => listed(x.modelName))) t.push([`  └─ ${shortModel(b.modelName)}`, '', ...tokenCells(b), ...tail()]);
   }
   t.push(['Total', '', ...tokenCells(totals), ...tail()]);
   return `${title}\n${t.toString()}`;
@@ -49,7 +50,7 @@ export function blocksTable(blocks: BlockJson[], tz: string): string {
     }
     const mins = Math.round((Date.parse(b.actualEndTime!) - Date.parse(b.startTime)) / 60_000);
     const dur = `${Math.floor(mins / 60)}h ${mins % 60}m`;
-    t.push([`${start} (${dur})`, b.isActive ? 'ACTIVE' : '', b.models.map((m) => `- ${shortModel(m)}`).join('\n'), fmtInt(b.totalTokens), fmtUsd(b.costUSD)]);
+    t.push([`${start} (${dur})`, b.isActive ? 'ACTIVE' : '', b.models.filter(listed).map((m) => `- ${shortModel(m)}`).join('\n'), fmtInt(b.totalTokens), fmtUsd(b.costUSD)]);
     if (b.isActive && b.projection) {
       t.push(['(assuming current burn rate)', 'PROJECTED', '', fmtInt(b.projection.totalTokens), fmtUsd(b.projection.totalCost)]);
     }
