@@ -187,7 +187,6 @@ function main(): void {
   const tb = [process.execPath, path.resolve('bin/tokenboard.js'), 'usage', 'daily', '--json', '--source', 'claude-code'];
   const contenders: [string, string[]][] = [
     ['tokenboard usage daily --json', tb],
-    ['tokenboard (--workers 0: one thread)', [...tb, '--workers', '0']],
     ['tokenboard (--workers 2)', [...tb, '--workers', '2']],
     ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
   ];

@@ -20,7 +20,7 @@ export function readLogFile(
   adapter: SourceAdapter,
   file: string,
   root: string,
-  opts: { from?: number; resume?: unknown; includeTail?: boolean; buffer?: Buffer } = {},
+  opts: { from?: number; resume?: unknown; includeTail?: boolean; buffer?: Buffer; onEntry?: (e: LocalEntry, offset: number) => void } = {},
 ): FileRead {
   const parser = adapter.parser(file, root, opts.resume);
   const entries: LocalEntry[] = [];
@@ -43,6 +43,8 @@ export function readLogFile(
       if (r === 'malformed') {
         if (complete) malformed.push(offset);
         else truncatedTail = true;
+      } else if (r !== null && opts.onEntry) {
+        opts.onEntry(r, offset); // streamed to the caller: a huge file holds no list of its lines
       } else if (r !== null) {
         entries.push(r);
         offsets.push(offset);
