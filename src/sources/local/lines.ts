@@ -29,8 +29,19 @@ export interface LineScan {
 export function scanLines(
   file: string,
   onLine: (buf: Buffer, start: number, end: number, offset: number, complete: boolean) => void,
-  opts: { from?: number; needle?: Buffer; chunkSize?: number; buffer?: Buffer } = {},
+  opts: {
+    from?: number;
+    needle?: Buffer;
+    chunkSize?: number;
+    buffer?: Buffer;
+    /**
+     * With a needle: called for a skipped line that cannot be a JSON object (its last
+     * non-blank byte is not `}`), so truncated lines are counted without parsing every line.
+     */
+    onBadShape?: (offset: number, complete: boolean) => void;
+  } = {},
 ): LineScan {
+  const onBadShape = opts.onBadShape;
   const needle = opts.needle;
   let buf = opts.buffer ?? Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
   const fd = openSync(file, 'r');
@@ -54,7 +65,19 @@ export function scanLines(
       let pos = 0;
       const lastNl = len > 0 ? buf.lastIndexOf(NL, len - 1) : -1;
       const limit = lastNl + 1; // complete lines live in [0, limit)
-      if (needle) {
+      if (needle && onBadShape) {
+        // Walk every line (newlines are found by memchr, cheap) to check its shape, and hand
+        // over only those holding the needle (found by a separate search that jumps ahead).
+        let hit = buf.indexOf(needle, pos);
+        while (pos < limit) {
+          const le = buf.indexOf(NL, pos);
+          if (hit !== -1 && hit < le) {
+            onLine(buf, pos, le, filePos + pos, true);
+            hit = buf.indexOf(needle, le + 1);
+          } else if (!looksLikeObject(buf, pos, le)) onBadShape(filePos + pos, true);
+          pos = le + 1;
+        }
+      } else if (needle) {
         while (pos < limit) {
           const hit = buf.indexOf(needle, pos);
           if (hit === -1 || hit >= limit) {
@@ -77,7 +100,7 @@ export function scanLines(
         const tail = len - limit;
         if (tail > 0 && (!needle || buf.subarray(limit, len).indexOf(needle) !== -1)) {
           onLine(buf, limit, len, filePos + limit, false);
-        }
+        } else if (tail > 0 && onBadShape && !looksLikeObject(buf, limit, len)) onBadShape(filePos + limit, false);
         return { end: filePos + limit, tailBytes: tail };
       }
       // Keep the partial line, read on.
@@ -90,6 +113,13 @@ export function scanLines(
   } finally {
     closeSync(fd);
   }
+}
+
+/** Blank, or ends with `}` after trailing blanks: could be a JSON object line. */
+function looksLikeObject(buf: Buffer, s: number, e: number): boolean {
+  let i = e - 1;
+  while (i >= s && (buf[i] === 32 || buf[i] === 13 || buf[i] === 9)) i--;
+  return i < s || buf[i] === 125;
 }
 
 /** 1-based line numbers of the lines starting at the given byte offsets (one pass; used only to word warnings). */

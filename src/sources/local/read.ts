@@ -50,7 +50,15 @@ export function readLogFile(
         offsets.push(offset);
       }
     },
-    { from: opts.from, needle: adapter.needle, buffer: opts.buffer },
+    {
+      from: opts.from,
+      needle: adapter.needle,
+      buffer: opts.buffer,
+      onBadShape: (offset, complete) => {
+        if (complete) malformed.push(offset);
+        else if (opts.includeTail) truncatedTail = true;
+      },
+    },
   );
   if (snapshot === null || !opts.includeTail) snapshot = parser.snapshot();
   return { entries, offsets, malformed, truncatedTail, end: scan.end, snapshot };
