@@ -110,3 +110,16 @@ describe('tokenboard usage on a fixture tree', () => {
     expect(r.output).toContain('2026-11-20');
   });
 });
+
+describe('pricing of local entries', () => {
+  it('1-hour cache writes cost more than 5-minute ones, through the server pricer', async () => {
+    const { entryCost } = await import('../../src/sources/local/pricing.js');
+    const e = { source: 'claude-code' as const, key: null, time: Date.parse('2026-11-20T00:00:00Z'), model: 'claude-sonnet-4-5-20250929', sessionId: 's', project: 'p', input: 0, output: 0, cacheRead: 0, cacheWrite: 1_000_000, cacheWrite1h: 0, reasoning: 0, costUSD: null, final: true };
+    const fiveMin = entryCost(e, 'calculate');
+    const oneHour = entryCost({ ...e, cacheWrite1h: 1_000_000 }, 'calculate');
+    expect(fiveMin).toBeGreaterThan(0);
+    expect(oneHour).toBeGreaterThan(fiveMin);
+    expect(entryCost({ ...e, costUSD: 0.25 }, 'auto')).toBe(0.25);
+    expect(entryCost(e, 'display')).toBe(0);
+  });
+});

@@ -34,6 +34,7 @@ export function claudeFileIdentity(file: string, root: string): { project: strin
 }
 
 interface RawUsage {
+  cache_creation?: { ephemeral_1h_input_tokens?: unknown };
   input_tokens?: unknown;
   output_tokens?: unknown;
   cache_creation_input_tokens?: unknown;
@@ -67,6 +68,7 @@ export function parseClaudeLine(text: string, project: string, sessionId: string
     output: num(u.output_tokens),
     cacheRead: num(u.cache_read_input_tokens),
     cacheWrite: num(u.cache_creation_input_tokens),
+    cacheWrite1h: Math.min(num(u.cache_creation?.ephemeral_1h_input_tokens), num(u.cache_creation_input_tokens)),
     reasoning: 0,
     costUSD: typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) ? o.costUSD : null,
     final: m.stop_reason != null,

@@ -111,6 +111,7 @@ export class CodexFileParser implements FileParser {
       output: turn.output,
       cacheRead: cached,
       cacheWrite: 0,
+      cacheWrite1h: 0,
       reasoning: Math.min(turn.reasoning, turn.output),
       costUSD: null,
       final: true,

@@ -19,6 +19,8 @@ export interface LocalEntry {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** The part of cacheWrite written to the 1-hour cache (priced higher); a breakdown, not added again. */
+  cacheWrite1h: number;
   reasoning: number;
   /** Cost the log itself recorded (Claude Code's costUSD), if any. */
   costUSD: number | null;

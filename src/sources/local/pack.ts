@@ -5,7 +5,7 @@
  */
 import type { LocalEntry, LocalSource } from './entry.js';
 
-const F = 8; // numeric fields per entry
+const F = 9; // numeric fields per entry
 
 export interface PackedEntries {
   nums: Float64Array;
@@ -36,6 +36,7 @@ export function packEntries(entries: LocalEntry[]): PackedEntries {
     nums[o + 5] = e.reasoning;
     nums[o + 6] = e.costUSD ?? NaN;
     nums[o + 7] = e.final ? 1 : 0;
+    nums[o + 8] = e.cacheWrite1h;
     const r = i * 4;
     refs[r] = ref(e.source);
     refs[r + 1] = ref(e.model);
@@ -63,6 +64,7 @@ export function unpackEntries(p: PackedEntries): LocalEntry[] {
       output: p.nums[o + 2]!,
       cacheRead: p.nums[o + 3]!,
       cacheWrite: p.nums[o + 4]!,
+      cacheWrite1h: p.nums[o + 8]!,
       reasoning: p.nums[o + 5]!,
       costUSD: Number.isNaN(cost) ? null : cost,
       final: p.nums[o + 7] === 1,

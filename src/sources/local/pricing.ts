@@ -24,7 +24,7 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer = localP
     model: e.model,
     provider: inferProvider(e.model),
     time: e.time,
-    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, reasoning: e.reasoning },
+    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, cacheWrite1h: e.cacheWrite1h, reasoning: e.reasoning },
   });
   return micros === null ? 0 : micros / 1e6;
 }
