@@ -5,6 +5,8 @@ import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDirectory } from './commands/directory.js';
 import { registerCheckin } from './commands/checkin.js';
+import { registerUsage } from './commands/usage.js';
+import { registerCollect } from './commands/collect.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDirectory(program);
   registerCheckin(program);
+  registerUsage(program);
+  registerCollect(program);
   return program;
 }
 

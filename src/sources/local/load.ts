@@ -1,0 +1,163 @@
+/**
+ * detect -> read -> dedup: every local entry of the chosen sources, for reports.
+ * Large trees are read by worker threads (one per core, files dealt out by
+ * size); each worker streams its files, so memory depends on the number of
+ * usage lines kept, not on the size of the logs.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ADAPTERS } from './adapters.js';
+import { Deduper } from './dedup.js';
+import type { LocalEntry, LocalSource } from './entry.js';
+import { lineNumbersAt } from './lines.js';
+import { listJsonl, type LogFile } from './paths.js';
+import { packEntries, unpackEntries, type PackedEntries } from './pack.js';
+import { readLogFile, type FileRead } from './read.js';
+
+export interface LoadOptions {
+  sources: readonly LocalSource[];
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /**
+   * Worker threads; 0 (the default) reads in this thread. On the 2-vCPU machines measured so
+   * far two workers cost more CPU than they saved in wall time (bench:collect), so threads are
+   * opt-in until a machine with real cores to spare shows otherwise.
+   */
+  workers?: number;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface LoadResult {
+  entries: LocalEntry[];
+  files: number;
+  bytes: number;
+  duplicates: number;
+  malformedLines: number;
+  /** "file:line: reason", one per malformed line (callers print a few). */
+  warnings: string[];
+}
+
+export interface SourceFile extends LogFile {
+  source: LocalSource;
+}
+
+export function discoverFiles(sources: readonly LocalSource[], env: NodeJS.ProcessEnv = process.env, home = os.homedir()): SourceFile[] {
+  const out: SourceFile[] = [];
+  for (const source of sources) {
+    for (const root of ADAPTERS[source].roots(env, home)) {
+      for (const f of listJsonl(root)) out.push({ ...f, source });
+    }
+  }
+  return out;
+}
+
+/** Deal files to `n` groups with about equal bytes (largest first). */
+export function dealBySize<T extends { size: number }>(files: T[], n: number): T[][] {
+  const groups = Array.from({ length: n }, () => ({ bytes: 0, files: [] as T[] }));
+  for (const f of [...files].sort((a, b) => b.size - a.size)) {
+    const g = groups.reduce((min, x) => (x.bytes < min.bytes ? x : min));
+    g.files.push(f);
+    g.bytes += f.size;
+  }
+  return groups.map((g) => g.files).filter((g) => g.length);
+}
+
+export interface WorkerFileResult {
+  index: number;
+  read: Pick<FileRead, 'entries' | 'malformed' | 'truncatedTail'>;
+}
+
+/** What a worker posts per file. */
+export interface WorkerMessage {
+  index: number;
+  packed: PackedEntries;
+  malformed: number[];
+  truncatedTail: boolean;
+}
+
+function readInThread(files: SourceFile[], onFile: (r: WorkerFileResult) => void): void {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  files.forEach((f, index) => {
+    const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer });
+    onFile({ index, read: r });
+  });
+}
+
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  // Running from sources (tests, tsx): register tsx inside the worker, then load the TypeScript worker.
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
+}
+
+function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: WorkerFileResult) => void): Promise<void> {
+  return Promise.all(
+    groups.map(
+      (files) =>
+        new Promise<void>((resolve, reject) => {
+          const w = startWorker({ files });
+          w.on('message', (m: WorkerMessage) =>
+            onFile(files[m.index]!, { index: m.index, read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail } }),
+          );
+          w.on('error', reject);
+          w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/** Worker side: read the files and post each one's entries packed. */
+export function readFilesForWorker(files: SourceFile[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
+  readInThread(files, (r) => {
+    const packed = packEntries(r.read.entries);
+    post({ index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail }, [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer]);
+  });
+}
+
+export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
+  const files = discoverFiles(opts.sources, opts.env, opts.home);
+  const totalBytes = files.reduce((s, f) => s + f.size, 0);
+  const nWorkers = Math.min(opts.workers ?? 0, 16);
+  const dedup = new Deduper();
+  const malformedByFile = new Map<string, number[]>();
+  const truncated: string[] = [];
+  let done = 0;
+  // Results arrive in any order from workers; dedup takes them in discovery order (so which of
+  // two equal copies is kept, and so its session, never depends on timing) and as soon as they
+  // can be taken, so duplicate lines are not all held at once.
+  const results: (FileRead['entries'] | undefined)[] = new Array(files.length);
+  const indexOf = new Map(files.map((f, i) => [f, i]));
+  let next = 0;
+  const take = (f: SourceFile, r: WorkerFileResult) => {
+    results[indexOf.get(f)!] = r.read.entries;
+    for (; next < files.length && results[next] !== undefined; next++) {
+      for (const e of results[next]!) dedup.add(e);
+      results[next] = [];
+    }
+    if (r.read.malformed.length) malformedByFile.set(f.path, r.read.malformed);
+    if (r.read.truncatedTail) truncated.push(f.path);
+    done += f.size;
+    opts.onProgress?.(done, totalBytes);
+  };
+  if (nWorkers > 1 && files.length > 1) await readInWorkers(dealBySize(files, nWorkers), take);
+  else {
+    // In this thread every entry goes straight to dedup, in discovery order.
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    const add = (e: LocalEntry) => dedup.add(e);
+    files.forEach((f, index) => {
+      const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
+      take(f, { index, read: r });
+    });
+  }
+
+  const warnings: string[] = [];
+  let malformedLines = truncated.length;
+  for (const [file, offsets] of malformedByFile) {
+    malformedLines += offsets.length;
+    const lines = lineNumbersAt(file, offsets);
+    for (const off of offsets) warnings.push(`${file}:${lines.get(off) ?? '?'}: malformed JSON line skipped`);
+  }
+  for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
+  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: dedup.duplicates, malformedLines, warnings };
+}

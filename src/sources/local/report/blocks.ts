@@ -1,0 +1,135 @@
+/**
+ * Five-hour billing windows, as ccusage draws them: a block starts at the hour
+ * of its first entry and takes every entry until one falls more than the
+ * block length after the block start or after the previous entry; a silence
+ * longer than the block length shows as a gap block.
+ */
+import type { Pricer } from '../../../pricing/pricer.js';
+import type { LocalEntry } from '../entry.js';
+import { entryCost, localPricer, type CostMode } from '../pricing.js';
+
+export const DEFAULT_BLOCK_HOURS = 5;
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+}
+
+export interface BurnRate {
+  tokensPerMinute: number;
+  costPerHour: number;
+}
+
+export interface Projection {
+  totalTokens: number;
+  totalCost: number;
+  remainingMinutes: number;
+}
+
+export interface BlockJson {
+  id: string;
+  startTime: string;
+  endTime: string;
+  actualEndTime: string | null;
+  isActive: boolean;
+  isGap: boolean;
+  entries: number;
+  tokenCounts: TokenCounts;
+  totalTokens: number;
+  costUSD: number;
+  models: string[];
+  burnRate: BurnRate | null;
+  projection: Projection | null;
+}
+
+interface Block {
+  start: number;
+  end: number;
+  first: number;
+  last: number;
+  gap: boolean;
+  entries: number;
+  tokens: TokenCounts;
+  cost: number;
+  models: string[];
+}
+
+const HOUR = 3_600_000;
+
+export function identifyBlocks(
+  entries: LocalEntry[],
+  opts: { hours?: number; mode: CostMode; pricer?: Pricer; now: number },
+): BlockJson[] {
+  const len = (opts.hours ?? DEFAULT_BLOCK_HOURS) * HOUR;
+  const pricer = opts.pricer ?? localPricer();
+  const sorted = [...entries].sort((a, b) => a.time - b.time);
+  const blocks: Block[] = [];
+  let cur: Block | null = null;
+  const open = (t: number): Block => ({
+    start: Math.floor(t / HOUR) * HOUR,
+    end: Math.floor(t / HOUR) * HOUR + len,
+    first: t,
+    last: t,
+    gap: false,
+    entries: 0,
+    tokens: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    cost: 0,
+    models: [],
+  });
+  for (const e of sorted) {
+    if (!cur) cur = open(e.time);
+    else if (e.time - cur.start > len || e.time - cur.last > len) {
+      blocks.push(cur);
+      if (e.time - cur.last > len) {
+        blocks.push({ ...open(cur.last + len), start: cur.last + len, end: e.time, first: cur.last + len, last: cur.last + len, gap: true });
+      }
+      cur = open(e.time);
+    }
+    cur.entries++;
+    cur.last = e.time;
+    cur.tokens.inputTokens += e.input;
+    cur.tokens.outputTokens += e.output;
+    cur.tokens.cacheCreationInputTokens += e.cacheWrite;
+    cur.tokens.cacheReadInputTokens += e.cacheRead;
+    cur.cost += entryCost(e, opts.mode, pricer);
+    if (!cur.models.includes(e.model)) cur.models.push(e.model);
+  }
+  if (cur) blocks.push(cur);
+  return blocks.map((b) => toJson(b, len, opts.now));
+}
+
+function toJson(b: Block, len: number, now: number): BlockJson {
+  const isActive = !b.gap && now - b.last < len && now < b.end;
+  const t = b.tokens;
+  let burnRate: BurnRate | null = null;
+  let projection: Projection | null = null;
+  const minutes = (b.last - b.first) / 60_000;
+  if (isActive && minutes > 0) {
+    const io = t.inputTokens + t.outputTokens;
+    burnRate = { tokensPerMinute: io / minutes, costPerHour: (b.cost / minutes) * 60 };
+    const remainingMinutes = Math.max(0, (b.end - now) / 60_000);
+    projection = {
+      totalTokens: Math.round(io + burnRate.tokensPerMinute * remainingMinutes),
+      totalCost: Math.round((b.cost + (burnRate.costPerHour / 60) * remainingMinutes) * 100) / 100,
+      remainingMinutes: Math.round(remainingMinutes),
+    };
+  }
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: b.gap ? `gap-${iso(b.start)}` : iso(b.start),
+    startTime: iso(b.start),
+    endTime: iso(b.end),
+    actualEndTime: b.gap ? null : iso(b.last),
+    isActive,
+    isGap: b.gap,
+    entries: b.entries,
+    tokenCounts: t,
+    totalTokens: t.inputTokens + t.outputTokens + t.cacheCreationInputTokens + t.cacheReadInputTokens,
+    costUSD: b.cost,
+    models: b.models,
+    burnRate,
+    projection,
+  };
+}

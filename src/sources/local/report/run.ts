@@ -1,0 +1,96 @@
+/** The `tokenboard usage` reports, as a function from options to output text (the command only prints). */
+import type { LocalSource } from '../entry.js';
+import { loadEntries, type LoadResult } from '../load.js';
+import { progressBar } from '../progress.js';
+import type { CostMode } from '../pricing.js';
+import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
+import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
+import { blocksTable, usageTable } from './render.js';
+
+export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
+export const REPORT_KINDS: readonly ReportKind[] = ['daily', 'weekly', 'monthly', 'session', 'blocks'];
+
+export interface UsageRunOptions {
+  kind: ReportKind;
+  sources: readonly LocalSource[];
+  json: boolean;
+  breakdown: boolean;
+  timeZone: string;
+  mode: CostMode;
+  since?: string;
+  until?: string;
+  order?: 'asc' | 'desc';
+  startOfWeek?: number;
+  sessionLength?: number;
+  active?: boolean;
+  recent?: boolean;
+  workers?: number;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  now?: number;
+}
+
+export interface UsageRunResult {
+  output: string;
+  warnings: string[];
+  load: LoadResult;
+}
+
+const RECENT_MS = 3 * 86_400_000;
+
+/** The period reports differ only in grouping, JSON key and labels. */
+const PERIODS = {
+  daily: { report: dailyReport, noun: 'day', head: 'Date' },
+  weekly: { report: weeklyReport, noun: 'week', head: 'Week' },
+  monthly: { report: monthlyReport, noun: 'month', head: 'Month' },
+} as const;
+/** The first field of a period row is its period (`date`, `week` or `month`). */
+const periodOf = (row: object) => String(Object.values(row)[0]);
+
+export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
+  const bar = o.json ? null : progressBar('reading logs');
+  const load = await loadEntries({ sources: o.sources, env: o.env, home: o.home, workers: o.workers, onProgress: bar?.update });
+  bar?.end();
+  const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek };
+  const warnings = load.warnings;
+  const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
+  let output: string;
+  switch (o.kind) {
+    case 'daily':
+    case 'weekly':
+    case 'monthly': {
+      const p = PERIODS[o.kind];
+      const rows = p.report(load.entries, r);
+      output = o.json
+        ? text({ [o.kind]: rows, totals: totalsOf(rows) })
+        : usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
+      break;
+    }
+    case 'session': {
+      const rows = sessionReport(load.entries, r);
+      output = o.json
+        ? text({ sessions: rows, totals: totalsOf(rows) })
+        : usageTable(
+            'Token usage by session',
+            'Session',
+            rows.map((x) => ({ label: `${x.projectPath}\n${x.sessionId}`, row: x, trailing: x.lastActivity })),
+            totalsOf(rows),
+            { breakdown: o.breakdown, trailingHead: 'Last Activity' },
+          );
+      break;
+    }
+    case 'blocks': {
+      const now = o.now ?? Date.now();
+      const inRange = load.entries.filter((e) => {
+        const d = new Date(e.time).toISOString().slice(0, 10);
+        return (!o.since || d >= o.since) && (!o.until || d <= o.until);
+      });
+      let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, now });
+      if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
+      if (o.active) blocks = blocks.filter((b) => b.isActive);
+      output = o.json ? text({ blocks }) : blocksTable(blocks, o.timeZone);
+      break;
+    }
+  }
+  return { output, warnings, load };
+}

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
+
+const FX = path.resolve('test/fixtures');
+const env = {
+  CLAUDE_CONFIG_DIR: `${FX}/claude-code/config-a, ${FX}/claude-code/config-b`,
+  CODEX_HOME: `${FX}/codex/home`,
+};
+const base: UsageRunOptions = {
+  kind: 'daily',
+  sources: ['claude-code', 'codex'],
+  json: true,
+  breakdown: false,
+  timeZone: 'UTC',
+  mode: 'calculate',
+  env,
+  home: '/nonexistent-home',
+  workers: 0,
+};
+const run = async (o: Partial<UsageRunOptions>) => {
+  const r = await runUsage({ ...base, ...o });
+  return { json: JSON.parse(r.output), r };
+};
+
+describe('tokenboard usage on a fixture tree', () => {
+  it('daily: claude-code tokens once per response, final chunk, subagents included, ccusage JSON shape', async () => {
+    const { json, r } = await run({ sources: ['claude-code'] });
+    expect(Object.keys(json)).toEqual(['daily', 'totals']);
+    expect(json.daily.map((d: { date: string }) => d.date)).toEqual(['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23']);
+    const d20 = json.daily[0];
+    expect(Object.keys(d20)).toEqual(['date', 'inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'totalCost', 'modelsUsed', 'modelBreakdowns']);
+    // msg_A1 (3 identical chunks + a copy in another session) once, msg_A2's final chunk (420, not 1), subagent lines,
+    // and never the Task tool result's embedded usage (999999).
+    expect(d20).toMatchObject({ inputTokens: 173, outputTokens: 860, cacheCreationTokens: 2100, cacheReadTokens: 15100, totalTokens: 18233 });
+    expect(d20.modelsUsed).toEqual(['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-sonnet-4-5-20250929']);
+    expect(Object.keys(d20.modelBreakdowns[0])).toEqual(['modelName', 'inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'cost']);
+    expect(json.totals).toMatchObject({ inputTokens: 173 + 12 + 8 + 30, outputTokens: 860 + 700 + 90 + 1000 });
+    expect(Object.keys(json.totals).sort()).toEqual(['cacheCreationTokens', 'cacheReadTokens', 'inputTokens', 'outputTokens', 'totalCost', 'totalTokens']);
+    // one malformed line (with its line number) and the truncated last line, skipped and counted
+    expect(r.load.malformedLines).toBe(2);
+    expect(r.warnings.some((w) => /000000000001\.jsonl:7: malformed/.test(w))).toBe(true);
+    expect(r.warnings.some((w) => /truncated/.test(w))).toBe(true);
+  });
+
+  it('codex: cached input split out, re-emitted totals and a forked history counted once', async () => {
+    const { json } = await run({ sources: ['codex'] });
+    expect(json.daily).toHaveLength(1);
+    expect(json.daily[0]).toMatchObject({ inputTokens: 5000, cacheReadTokens: 15000, outputTokens: 1200, cacheCreationTokens: 0 });
+    expect(json.daily[0].modelsUsed).toEqual(['gpt-5', 'gpt-5-codex']);
+  });
+
+  it('cost modes: display uses only logged cost, auto prefers it, calculate prices tokens', async () => {
+    const only20 = { sources: ['claude-code'] as const, since: '2026-11-20', until: '2026-11-20' };
+    const display = (await run({ ...only20, mode: 'display' })).json;
+    expect(display.totals.totalCost).toBeCloseTo(0.5, 10);
+    const calc = (await run({ ...only20, mode: 'calculate' })).json.totals.totalCost;
+    const auto = (await run({ ...only20, mode: 'auto' })).json.totals.totalCost;
+    expect(calc).toBeGreaterThan(0);
+    // msg_A3 costs 100*3/1e6 + 50*15/1e6 by tokens but logged 0.5
+    expect(auto - calc).toBeCloseTo(0.5 - (100 * 3 + 50 * 15) / 1e6, 6);
+  });
+
+  it('worker threads give exactly the same report', async () => {
+    const a = (await run({ workers: 0 })).json;
+    const b = (await run({ workers: 2 })).json;
+    expect(b).toEqual(a);
+  });
+
+  it('timezone moves a late-evening response to the next day', async () => {
+    const { json } = await run({ sources: ['claude-code'], timeZone: 'Europe/Berlin', since: '2026-11-21', until: '2026-11-21' });
+    // msg_A3 at 23:30 UTC is 00:30 on the 21st in Berlin
+    expect(json.daily[0]).toMatchObject({ date: '2026-11-21', inputTokens: 100 + 12, outputTokens: 50 + 700 });
+  });
+
+  it('weekly, monthly and session reports', async () => {
+    const w = (await run({ kind: 'weekly', sources: ['claude-code'] })).json;
+    expect(w.weekly.map((x: { week: string }) => x.week)).toEqual(['2026-11-15', '2026-11-22']);
+    const m = (await run({ kind: 'monthly' })).json;
+    expect(m.monthly).toHaveLength(1);
+    expect(m.monthly[0].month).toBe('2026-11');
+    const s = (await run({ kind: 'session', sources: ['claude-code'] })).json;
+    const s1 = s.sessions.find((x: { sessionId: string }) => x.sessionId.endsWith('0001'));
+    // msg_A1's copy in the resumed session (listed first) is the one kept
+    expect(s1).toMatchObject({ projectPath: '-home-dev-app', lastActivity: '2026-11-20', inputTokens: 163, outputTokens: 560 });
+    expect(Object.keys(s1)).toEqual(['sessionId', 'inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'totalCost', 'modelsUsed', 'modelBreakdowns', 'lastActivity', 'projectPath']);
+  });
+
+  it('blocks: 5-hour windows from the hour of the first entry, gaps, active block with burn rate', async () => {
+    const now = Date.parse('2026-11-23T11:00:00Z');
+    const { json } = await run({ kind: 'blocks', sources: ['claude-code'], now });
+    const ids = json.blocks.map((b: { id: string }) => b.id);
+    expect(ids[0]).toBe('2026-11-20T09:00:00.000Z');
+    expect(json.blocks[0]).toMatchObject({ isGap: false, isActive: false, entries: 4, tokenCounts: { inputTokens: 73, outputTokens: 810, cacheCreationInputTokens: 2100, cacheReadInputTokens: 15100 } });
+    expect(json.blocks[1]).toMatchObject({ isGap: true, id: 'gap-2026-11-20T14:02:09.000Z', actualEndTime: null });
+    const last = json.blocks.at(-1);
+    expect(last).toMatchObject({ id: '2026-11-23T10:00:00.000Z', isActive: true, entries: 1 });
+    expect(last.burnRate).toBeNull(); // a single entry has no duration to rate
+  });
+
+  it('empty logs still print complete JSON', async () => {
+    const { json } = await run({ env: { CLAUDE_CONFIG_DIR: '/nonexistent', CODEX_HOME: '/nonexistent' } });
+    expect(json).toEqual({ daily: [], totals: { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 } });
+  });
+
+  it('tables render totals and model rows', async () => {
+    const r = await runUsage({ ...base, json: false, breakdown: true });
+    expect(r.output).toContain('Total');
+    expect(r.output).toContain('└─ sonnet-4-5');
+    expect(r.output).toContain('2026-11-20');
+  });
+});
+
+describe('pricing of local entries', () => {
+  it('1-hour cache writes cost more than 5-minute ones, through the server pricer', async () => {
+    const { entryCost } = await import('../../src/sources/local/pricing.js');
+    const e = { source: 'claude-code' as const, key: null, time: Date.parse('2026-11-20T00:00:00Z'), model: 'claude-sonnet-4-5-20250929', sessionId: 's', project: 'p', input: 0, output: 0, cacheRead: 0, cacheWrite: 1_000_000, cacheWrite1h: 0, reasoning: 0, costUSD: null, final: true };
+    const fiveMin = entryCost(e, 'calculate');
+    const oneHour = entryCost({ ...e, cacheWrite1h: 1_000_000 }, 'calculate');
+    expect(fiveMin).toBeGreaterThan(0);
+    expect(oneHour).toBeGreaterThan(fiveMin);
+    expect(entryCost({ ...e, costUSD: 0.25 }, 'auto')).toBe(0.25);
+    expect(entryCost(e, 'display')).toBe(0);
+  });
+});
