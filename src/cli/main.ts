@@ -1,27 +1,33 @@
-/** The `tokenboard` command line. Each command lives in src/cli/commands. */
+/**
+ * The `tokenboard` command line. Each command lives in src/cli/commands and is
+ * loaded only when it runs (or for --help), so `tokenboard usage` does not pay
+ * for loading the server.
+ */
 import { Command } from 'commander';
-import { VERSION } from '../server/start.js';
-import { registerServe } from './commands/serve.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDirectory } from './commands/directory.js';
-import { registerCheckin } from './commands/checkin.js';
-import { registerUsage } from './commands/usage.js';
-import { registerCollect } from './commands/collect.js';
+import { VERSION } from '../version.js';
 
-export function buildProgram(): Command {
+type Registrar = (program: Command) => void;
+
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  directory: async () => (await import('./commands/directory.js')).registerDirectory,
+  checkin: async () => (await import('./commands/checkin.js')).registerCheckin,
+  usage: async () => (await import('./commands/usage.js')).registerUsage,
+  collect: async () => (await import('./commands/collect.js')).registerCollect,
+};
+
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command()
     .name('tokenboard')
     .description('Self-hosted AI-usage analytics: every LLM token, attributed, priced, private by construction.')
     .version(VERSION);
-  registerServe(program);
-  registerDemo(program);
-  registerDirectory(program);
-  registerCheckin(program);
-  registerUsage(program);
-  registerCollect(program);
+  const names = only && COMMANDS[only] ? [only] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
   return program;
 }
 
 export async function main(argv = process.argv): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  await (await buildProgram(first)).parseAsync(argv);
 }

@@ -8,7 +8,9 @@ import { SqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/types.js';
 import { createApp, sha256Hex, type AppDeps } from './app.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export function openStore(dataDir: string): Store {
   return new SqliteStore({ file: dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'tokenboard.db') });
