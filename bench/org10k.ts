@@ -3,7 +3,6 @@
  * the normal ingest pipeline into a SQLite file that is reused between runs
  * (seeding takes minutes; delete the file to reseed).
  */
-import fs from 'node:fs';
 import { UsageEventSchema } from '../src/domain/event.js';
 import { buildOrg, demoEvents, type DemoOrg } from '../src/demo/org.js';
 import { DEMO_SEED } from '../src/demo/seed.js';
@@ -43,6 +42,3 @@ export async function seedOrg10k(ingestor: Ingestor, end: number, days: number, 
   return events;
 }
 
-export function fileExists(f: string): boolean {
-  return fs.existsSync(f);
-}
