@@ -108,6 +108,38 @@ function LeaderboardSettings({ initial, canEdit }: { initial: LeaderboardConfig;
             })}
           </tbody>
         </table>
+        <table className="rules-table">
+          <caption>Tiers: the highest level whose threshold is met</caption>
+          <thead>
+            <tr>
+              <th scope="col">Tier</th>
+              <th scope="col">
+                <label htmlFor="tier-metric">At least (metric:</label>{' '}
+                <select id="tier-metric" value={c.tiers.metric} onChange={(e) => setC({ ...c, tiers: { ...c.tiers, metric: e.target.value as typeof c.tiers.metric } })}>
+                  {RULE_METRICS.map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+                )
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.tiers.levels.map((l, i) => {
+              const setL = (patch: Partial<typeof l>) => setC({ ...c, tiers: { ...c.tiers, levels: c.tiers.levels.map((x, j) => (j === i ? { ...x, ...patch } : x)) } });
+              return (
+                <tr key={i}>
+                  <td>
+                    <input aria-label="Tier name" value={l.name} onChange={(e) => setL({ name: e.target.value })} />
+                  </td>
+                  <td>
+                    <input aria-label={`${l.name} threshold`} type="number" min={0} step="any" value={l.min} onChange={(e) => setL({ min: Number(e.target.value) })} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </fieldset>
       {canEdit && (
         <p>
