@@ -5,8 +5,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { PolicyError } from '../query/policy.js';
-import { viewerOf, type AppDeps } from './context.js';
-import { overviewPage } from './overview.js';
+import type { AppDeps } from './context.js';
 import { registerContextRoutes } from './routes/context.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
@@ -16,6 +15,8 @@ import { registerDirectoryRoutes } from './routes/directory.js';
 import { registerScimRoutes } from './routes/scim.js';
 import { registerIdentityRoutes } from './routes/identity.js';
 import { registerPricingRoutes } from './routes/pricing.js';
+import { registerInsightsRoutes } from './routes/insights.js';
+import { registerWebRoutes } from './routes/web.js';
 
 export { sha256Hex, type AppDeps } from './context.js';
 
@@ -45,13 +46,15 @@ export function createApp(deps: AppDeps) {
   registerIdentityRoutes(app, deps);
   registerPricingRoutes(app, deps);
   registerContextRoutes(app, deps);
+  registerInsightsRoutes(app, deps);
 
   app.doc('/api/openapi.json', {
     openapi: '3.0.3',
     info: { title: 'tokenboard API', version: deps.version ?? 'dev', description: 'Self-hosted AI-usage analytics. Usage is a dashboard, not a productivity score.' },
   });
 
-  app.get('/', async (c) => c.html(await overviewPage(deps.query, viewerOf(c, deps))));
+  // Last: the web app answers every other GET with its client-side routes.
+  registerWebRoutes(app, deps);
 
   return app;
 }

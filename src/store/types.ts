@@ -184,6 +184,42 @@ export interface StreamUsage
   reportedEvents?: number;
 }
 
+export type RangeSpec = Pick<AggregateSpec, 'from' | 'to' | 'filters'>;
+
+/** One person's (or one unattributed identity's) activity over a range. Individual data: query layer only. */
+export interface PersonActivity {
+  /** Directory person id, or minus the identity id when unattributed. */
+  id: number;
+  /** Email, or the identity's canonical name when unattributed. */
+  key: string;
+  attributed: boolean;
+  /** Assigned to a service (a bot) in the directory: known, but not a person. */
+  service: boolean;
+  team: string | null;
+  function: string | null;
+  activeDays: number;
+  /** Start of the last active day, epoch ms. */
+  lastDay: number;
+  tokens: number;
+  input: number;
+  cacheRead: number;
+  cost: number;
+  requests: number;
+  commits: number;
+  pullRequests: number;
+  /** Distinct tools and models used. */
+  tools: number;
+  models: number;
+}
+
+export interface DimensionValues {
+  teams: { name: string; function: string | null }[];
+  functions: string[];
+  tools: string[];
+  models: string[];
+  providers: string[];
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Insert a batch atomically; already-seen keys count as duplicates and change nothing. */
@@ -194,6 +230,13 @@ export interface Store {
   rawTotals(): Promise<Pick<Totals, 'events' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning'> & { costReportedMicros: number; costComputedMicros: number }>;
   /** Delete raw events older than the cutoff (rollups are kept). Returns rows deleted. */
   pruneRawBefore(epochMs: number): Promise<number>;
+
+  /** Per-person activity over a range (dashboard distribution, leaderboards, outcomes). Called only by the query layer. */
+  personActivity(spec: RangeSpec): Promise<PersonActivity[]>;
+  /** First day each directory person was ever active (epoch ms), for "not started" and "idle". */
+  personFirstSeen(): Promise<Map<number, number>>;
+  /** Teams, functions, tools, models and providers that exist, for filter pickers. */
+  dimensionValues(): Promise<DimensionValues>;
 
   upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult>;
   listPeople(): Promise<PersonRecord[]>;

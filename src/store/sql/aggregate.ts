@@ -16,7 +16,7 @@ import { DAY, HOUR } from '../rollup.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
-function dimExpr(d: Dimension): RawBuilder<string | null> {
+export function dimExpr(d: Dimension): RawBuilder<string | null> {
   switch (d) {
     case 'person':
       return sql<string | null>`coalesce(p.email, 'service:' || sv.name, i.email, i.canonical)`;
@@ -56,16 +56,18 @@ function bucketExpr(col: RawBuilder<number>, bucket: AggregateSpec['bucket'], di
 
 const FILTER_DIMS: (keyof Filters)[] = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'];
 
-export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
+/**
+ * The rollup rows a question reads, joined to identity, stream, person,
+ * service, manager and (when `placed`) the team membership covering each
+ * bucket, narrowed by the time range and filters. Shared by every query over
+ * the rollups so filters mean the same everywhere.
+ */
+export function rollupSource(db: Kysely<DB>, spec: Pick<AggregateSpec, 'from' | 'to' | 'bucket' | 'filters'>, placed: boolean) {
   const fromSec = Math.floor(spec.from / 1000);
   const toSec = Math.ceil(spec.to / 1000);
   const useHourly = spec.bucket === 'hour' || fromSec % DAY !== 0 || toSec % DAY !== 0;
   const table = useHourly ? 'usage_hourly' : 'usage_daily';
   const tcol = sql.ref<number>(useHourly ? 'r.hour' : 'r.day');
-  const groupBy = spec.groupBy ?? [];
-  const uses = (d: Dimension) => groupBy.includes(d) || !!(spec.filters?.[d as keyof Filters]?.length);
-  // The placement join costs an index probe per rollup row: only pay it when team or function is asked for.
-  const placed = uses('team') || uses('function');
 
   let q = db
     .selectFrom(`${table} as r` as 'usage_daily as r')
@@ -97,6 +99,15 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
       q = q.where(dimExpr(d), 'in', values);
     }
   }
+  return { q, tcol };
+}
+
+export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
+  const groupBy = spec.groupBy ?? [];
+  const uses = (d: Dimension) => groupBy.includes(d) || !!(spec.filters?.[d as keyof Filters]?.length);
+  // The placement join costs an index probe per rollup row: only pay it when team or function is asked for.
+  const placed = uses('team') || uses('function');
+  const { q, tcol } = rollupSource(db, spec, placed);
 
   const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
   let sel = q.select([

@@ -95,4 +95,5 @@ export interface DB {
     cost_computed: number | null;
     activity: string | null;
   };
+  identity_seen: { identity_id: number; first_day: number; last_day: number };
 }

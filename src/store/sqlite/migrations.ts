@@ -157,4 +157,26 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   },
   DIRECTORY_MIGRATION,
   CONTEXT_MIGRATION,
+  {
+    // Dashboard: first and last active day per identity, kept by a trigger on
+    // the daily rollup, so "not started" and "idle for 14 days" need no scan
+    // of a year of rollups. A new (day, identity, ...) rollup row is the only
+    // way an identity becomes active on a day, so AFTER INSERT is enough.
+    id: '0500-identity-seen',
+    sql: `
+  CREATE TABLE identity_seen (
+    identity_id INTEGER PRIMARY KEY,
+    first_day INTEGER NOT NULL,
+    last_day INTEGER NOT NULL
+  );
+  INSERT INTO identity_seen (identity_id, first_day, last_day)
+    SELECT identity_id, min(day), max(day) FROM usage_daily GROUP BY identity_id;
+  CREATE TRIGGER usage_daily_seen AFTER INSERT ON usage_daily BEGIN
+    INSERT INTO identity_seen (identity_id, first_day, last_day) VALUES (new.identity_id, new.day, new.day)
+    ON CONFLICT (identity_id) DO UPDATE SET
+      first_day = min(first_day, excluded.first_day),
+      last_day = max(last_day, excluded.last_day);
+  END;
+  `,
+  },
 ];

@@ -10,15 +10,19 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../sql/schema.js';
 import { aggregate } from '../sql/aggregate.js';
+import { dimensionValues, personActivity, personFirstSeen } from '../sql/activity.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
 import type {
   AggregateRow,
   AggregateSpec,
+  DimensionValues,
   IngestResult,
+  PersonActivity,
   PersonInput,
   PersonRecord,
   PreparedEvent,
+  RangeSpec,
   RecomputeResult,
   Store,
   StreamUsage,
@@ -266,6 +270,18 @@ export class SqliteStore implements Store {
 
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
     return aggregate(this.kysely, 'sqlite', spec);
+  }
+
+  async personActivity(spec: RangeSpec): Promise<PersonActivity[]> {
+    return personActivity(this.kysely, spec);
+  }
+
+  async personFirstSeen(): Promise<Map<number, number>> {
+    return personFirstSeen(this.kysely);
+  }
+
+  async dimensionValues(): Promise<DimensionValues> {
+    return dimensionValues(this.kysely);
   }
 
   async rawTotals() {

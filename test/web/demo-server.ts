@@ -1,0 +1,51 @@
+/**
+ * A real tokenboard HTTP server on a free port, seeded with the demo
+ * organisation through the normal ingest pipeline, serving the built web app.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { seedDemo } from '../../src/demo/seed.js';
+import { buildDeps, listen, type Running } from '../../src/server/start.js';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web');
+
+/** Build the web app when dist/web is missing or older than its sources (npm test builds it first). */
+export function ensureWebBuilt(): void {
+  const index = path.join(ROOT, 'dist/web/index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs), 0);
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest(path.join(ROOT, 'web/src'))) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface DemoServer {
+  url: string;
+  /** Exclusive end of the seeded data (UTC midnight). */
+  end: number;
+  running: Running;
+  store: SqliteStore;
+  close(): Promise<void>;
+}
+
+export async function startDemoServer(): Promise<DemoServer> {
+  ensureWebBuilt();
+  const store = new SqliteStore({ file: ':memory:' });
+  const deps = buildDeps(store, { adminToken: ADMIN_TOKEN });
+  const end = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  await seedDemo(deps.ingestor, { end });
+  const running = await listen(deps, 0);
+  return {
+    url: running.url,
+    end,
+    running,
+    store,
+    close: async () => {
+      await running.close();
+      await store.close();
+    },
+  };
+}
