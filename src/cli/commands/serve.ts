@@ -40,8 +40,13 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
 
 export function registerServe(program: Command): void {
   serveOptions(program.command('serve').description('start the tokenboard server'), defaultDataDir()).action(async (opts: ServeOptions) => {
-    const running = await startServing(opts);
+    let setup: string | null = null;
+    const running = await startServing(opts, async (deps) => {
+      setup = await deps.governance!.auth.firstRunToken();
+    });
     console.log(`tokenboard listening on ${running.url}`);
+    if (setup) console.log(`first run: create the first admin at ${running.url}/setup?token=${setup} (valid 24 hours, once)`);
+    if (process.env.TOKENBOARD_ADMIN_TOKEN) console.log('TOKENBOARD_ADMIN_TOKEN is set: it is accepted as an admin bearer token');
     if (!opts.ingestKey) console.log('no --ingest-key given: register one (or set TOKENBOARD_INGEST_KEY) before sending events');
   });
 }

@@ -54,7 +54,7 @@ function bucketExpr(col: RawBuilder<number>, bucket: AggregateSpec['bucket'], di
   }
 }
 
-const FILTER_DIMS: (keyof Filters)[] = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'];
+const FILTER_DIMS = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'] as const satisfies (keyof Filters)[];
 
 export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
   const fromSec = Math.floor(spec.from / 1000);
@@ -97,6 +97,12 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
       q = q.where(dimExpr(d), 'in', values);
     }
   }
+  const exPerson = spec.filters?.excludePerson;
+  if (exPerson?.length) {
+    q = q.where(sql`coalesce(p.email, i.email, '')`, 'not in', exPerson);
+  }
+  const exFunction = spec.filters?.excludeFunction;
+  if (exFunction?.length) q = q.where(sql`coalesce(p.function, '')`, 'not in', exFunction);
 
   const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
   let sel = q.select([

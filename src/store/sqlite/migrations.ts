@@ -6,6 +6,7 @@
  */
 import { DIRECTORY_MIGRATION } from './migration-0300-directory.js';
 import { CONTEXT_MIGRATION } from '../../context/migration.js';
+import { GOVERNANCE_MIGRATION } from './governance-migration.js';
 
 export interface Migration {
   id: string;
@@ -157,4 +158,5 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   },
   DIRECTORY_MIGRATION,
   CONTEXT_MIGRATION,
+  GOVERNANCE_MIGRATION,
 ];

@@ -43,6 +43,7 @@ import { unattributedUsage } from '../sql/identity.js';
 import { streamUsage } from '../sql/pricing.js';
 import { SqliteDirectory } from './directory.js';
 import { recomputeCostsSqlite } from './recompute.js';
+import { SqliteGovernanceStore } from './governance.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -63,6 +64,7 @@ export class SqliteStore implements Store {
   private newSessions: string[] = [];
   private stmts: ReturnType<SqliteStore['prepare']>;
   readonly directory: SqliteDirectory;
+  readonly governance: SqliteGovernanceStore;
 
   constructor(opts: SqliteStoreOptions) {
     this.file = opts.file;
@@ -77,6 +79,7 @@ export class SqliteStore implements Store {
     this.stmts = this.prepare();
     this.directory = new SqliteDirectory(this.db);
     this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
+    this.governance = new SqliteGovernanceStore(this.db);
   }
 
   private migrate(): void {
