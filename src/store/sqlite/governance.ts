@@ -308,7 +308,8 @@ export class SqliteGovernanceStore implements GovernanceStore {
         }
         // Raw rows stay (anonymous) so a retried event is still recognised as a duplicate.
         events = db.prepare('UPDATE usage_event SET identity_id = ?, session_id = NULL WHERE identity_id IN (SELECT value FROM json_each(?))').run(anon, idsJson).changes;
-        db.prepare('UPDATE session SET identity_id = ? WHERE identity_id IN (SELECT value FROM json_each(?))').run(anon, idsJson);
+        // Session keys come from the sources and may embed a name or email: replace them.
+        db.prepare("UPDATE session SET identity_id = ?, key = 'erased:' || lower(hex(randomblob(12))) WHERE identity_id IN (SELECT value FROM json_each(?))").run(anon, idsJson);
         db.prepare('DELETE FROM identity WHERE id IN (SELECT value FROM json_each(?))').run(idsJson);
       }
       if (personId !== undefined) {
