@@ -239,6 +239,8 @@ export class AuthService {
   /** Redeem the first-run token: creates the first admin with a password. */
   async redeemSetup(token: string, input: { email: string; name?: string; password: string }): Promise<AccountRecord> {
     if ((await this.gov.countAccounts()) > 0) throw new AuthError('setup is already done', 409);
+    // Check the input before spending the single-use token on it.
+    if (input.password.length < MIN_PASSWORD) throw new AuthError(`password must be at least ${MIN_PASSWORD} characters`, 400);
     const t = await this.gov.takeOneTimeToken(secretHash(token), 'setup', this.clock());
     if (!t) throw new AuthError('this setup token is unknown, used or expired; restart `tokenboard serve` for a new one', 401);
     return this.createAccount({ role: 'admin', via: 'admin-token', name: 'first-run setup' }, { email: input.email, name: input.name, role: 'admin', password: input.password });
