@@ -121,7 +121,7 @@ export interface RoutePermission {
 }
 
 /** Every endpoint of an app with the permission it declares (null = none: closed, and a bug). */
-export function routePermissions(app: Hono): RoutePermission[] {
+export function routePermissions(app: { routes: Hono["routes"] }): RoutePermission[] {
   const out = new Map<string, RoutePermission>();
   const prefixGuards = app.routes.filter((r) => r.method === 'ALL' && isGuard(r.handler));
   const covers = (pattern: string, path: string) =>

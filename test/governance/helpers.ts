@@ -68,7 +68,7 @@ export async function makeOrg(opts: { clock?: () => number } = {}) {
     member: await session('ann@ex.com', 'member'),
     ingest: { authorization: `Bearer ${(await gov.auth.createIngestKey({ role: 'admin', via: 'admin-token' }, { name: 'test' })).key}` },
   };
-  const req = (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
+  const req = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> =>
     app.request(path, {
       method: init.method ?? 'GET',
       headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
