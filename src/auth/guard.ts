@@ -46,6 +46,8 @@ export function guard(permission: Permission): Guard {
     if (permission === 'public') return next();
     const viewer = c.get('viewer') ?? ANONYMOUS;
     if (viewer.role === 'anonymous') {
+      // A person opening a page in a browser is sent to sign in; API clients get 401.
+      if (c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/auth/sign-in', 302);
       c.header('WWW-Authenticate', 'Bearer realm="tokenboard"');
       return c.json({ error: c.get('authProblem') ?? 'sign in required' }, 401);
     }

@@ -58,3 +58,12 @@ describe('route permissions', () => {
     expect((await app.request('/nope', { headers: callers.admin })).status).toBe(404);
   });
 });
+
+describe('browsers without a session', () => {
+  it('are sent to the sign-in page instead of a 401', async () => {
+    const { app } = await makeOrg();
+    const res = await app.request('/', { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/auth/sign-in');
+  });
+});
