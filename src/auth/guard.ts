@@ -10,7 +10,7 @@
  * enumerates every route of createApp to prove none is reachable without one.
  * Inside a handler, `viewerOf(c)` is who asked (see src/server/context.ts).
  */
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import type { AuditLog } from '../governance/audit.js';
@@ -40,8 +40,14 @@ export function permissionOf(h: unknown): Permission | undefined {
   return isGuard(h) ? h[GUARD] : undefined;
 }
 
+export interface GuardOptions {
+  /** Answer a refusal in the route's own format (e.g. OTLP protobuf); default JSON `{error}`. */
+  deny?: (c: Context, status: 401 | 403, message: string) => Response | Promise<Response>;
+}
+
 /** The permission a route needs. Anonymous callers get 401, others lacking it 403 (audited). */
-export function guard(permission: Permission): Guard {
+export function guard(permission: Permission, opts: GuardOptions = {}): Guard {
+  const deny = opts.deny ?? ((c: Context, status: 401 | 403, message: string) => c.json({ error: message }, status));
   const mw: MiddlewareHandler = async (c, next) => {
     if (permission === 'public') return next();
     const viewer = c.get('viewer') ?? ANONYMOUS;
@@ -49,11 +55,13 @@ export function guard(permission: Permission): Guard {
       // A person opening a page in a browser is sent to sign in; API clients get 401.
       if (c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/auth/sign-in', 302);
       c.header('WWW-Authenticate', 'Bearer realm="tokenboard"');
-      return c.json({ error: c.get('authProblem') ?? 'sign in required' }, 401);
+      const problem = c.get('authProblem');
+      if (permission === 'usage:ingest') return deny(c, 401, problem ? 'unknown ingest key (or revoked)' : 'an ingest key is required (Authorization: Bearer KEY)');
+      return deny(c, 401, problem ?? 'sign in required');
     }
     if (!can(viewer, permission)) {
       await c.get('auditLog')?.record(viewer, 'authz.denied', { outcome: 'denied', detail: { method: c.req.method, path: c.req.path, permission } });
-      return c.json({ error: `your role (${viewer.role}) does not have the ${permission} permission` }, 403);
+      return deny(c, 403, `your role (${viewer.role}) does not have the ${permission} permission`);
     }
     return next();
   };
@@ -79,6 +87,18 @@ export function authenticate(auth: AuthService, audit: AuditLog): MiddlewareHand
     let viewer: Viewer = ANONYMOUS;
     const h = c.req.header('authorization');
     const token = h?.toLowerCase().startsWith('bearer ') ? h.slice(7).trim() : c.req.header('x-tokenboard-ingest-key');
+    // Cookie-borne requests (sign-in forms included) must come from our own pages: refuse
+    // a state change whose Origin is another host (login CSRF, cross-site form posts).
+    const origin = c.req.header('origin');
+    if (!token && !SAFE_METHODS.has(c.req.method) && origin && origin !== 'null') {
+      let host = '';
+      try {
+        host = new URL(origin).host;
+      } catch {
+        // a malformed Origin is refused below
+      }
+      if (host !== (c.req.header('host') ?? new URL(c.req.url).host)) return c.json({ error: 'cross-site request refused' }, 403);
+    }
     if (token) {
       viewer = (await auth.viewerFromBearer(token)) ?? ANONYMOUS;
       if (viewer === ANONYMOUS) c.set('authProblem', 'unknown or revoked token');

@@ -45,6 +45,19 @@ describe('password sign-in and sessions', () => {
     expect((await org.req('/api/v1/auth/me', { headers: { cookie } })).status).toBe(401);
   });
 
+  it('refuses cross-site form posts (login CSRF) by Origin', async () => {
+    const org = await makeOrg();
+    await org.store.governance.createAccount({ email: 'pat@ex.com', role: 'analyst', passwordHash: await hashPassword('correct horse battery', FAST_SCRYPT) }, 0);
+    const form = (origin: string) =>
+      org.app.request('/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: 'email=pat%40ex.com&password=correct+horse+battery' });
+    const evil = await form('https://evil.example');
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('set-cookie')).toBeNull();
+    const ours = await form('http://localhost');
+    expect(ours.status).toBe(303);
+    expect(ours.headers.get('location')).toBe('/');
+  });
+
   it('ends a session after the idle timeout and after the absolute lifetime', async () => {
     let now = Date.UTC(2026, 0, 5);
     const org = await makeOrg({ clock: () => now });
