@@ -25,6 +25,7 @@ export type AuditAction =
   | 'person.viewed'
   | 'people.viewed'
   | 'person.exported'
+  | 'usage.exported'
   | 'person.erased'
   | 'audit.exported'
   | 'retention.run'

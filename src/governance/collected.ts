@@ -58,7 +58,7 @@ export function noticeSections(p: PrivacyPolicy): Section[] {
       items: [
         `Individual usage records: ${p.retention.rawEventDays} days; after that only hourly and daily totals remain.`,
         `Weekly check-ins and experiment notes: ${p.retention.checkinDays} days.`,
-        `Personal data exports: ${p.retention.exportHours} hours.`,
+        'Personal data exports are generated when asked for and handed over at once; the server never keeps a copy.',
       ],
     },
     {

@@ -78,9 +78,8 @@ export const PrivacyPolicySchema = z
       .object({
         rawEventDays: z.number().int().min(1).default(90),
         checkinDays: z.number().int().min(1).default(365),
-        exportHours: z.number().int().min(1).default(24),
       })
-      .default({ rawEventDays: 90, checkinDays: 365, exportHours: 24 }),
+      .default({ rawEventDays: 90, checkinDays: 365 }),
   })
   .refine((p) => p.managerMinGroupSize >= p.minGroupSize, { message: 'must be at least minGroupSize', path: ['managerMinGroupSize'] });
 

@@ -6,6 +6,7 @@
  * other than the person are audited here.
  */
 import { AuditLog } from '../governance/audit.js';
+import { toCsv } from '../governance/csv.js';
 import { pseudonym } from '../governance/secret.js';
 import { PolicySettings } from '../governance/settings.js';
 import type { PersonExport } from '../governance/store.js';
@@ -148,6 +149,20 @@ export class QueryService {
     out.push(...other.values());
     out.sort((a, b) => a.bucket! - b.bucket!);
     return applyPolicy(scope, out, axes);
+  }
+
+  /**
+   * A breakdown as CSV for spreadsheets: the same policed rows as the API
+   * (suppressed groups carry no numbers), and the export is audited.
+   */
+  async breakdownCsv(viewer: Viewer, q: BreakdownQuery): Promise<string> {
+    const rows = await this.breakdown(viewer, q);
+    await this.privacy.audit.record(viewer, 'usage.exported', { detail: { groupBy: q.groupBy, rows: rows.length } });
+    const metrics = ['people', 'events', 'requests', 'input', 'output', 'cacheRead', 'cacheWrite', 'tokens', 'cost'] as const;
+    return toCsv(
+      [...q.groupBy, 'suppressed', ...metrics],
+      rows.map((r) => [...q.groupBy.map((d) => r.keys[d] ?? ''), r.suppressed ? r.reason : '', ...metrics.map((m) => (r.suppressed ? '' : r[m]))]),
+    );
   }
 
   /**

@@ -15,6 +15,7 @@ import { registerContextRoutes } from './routes/context.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerExportRoutes } from './routes/exports.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
   registerAdminRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerPrivacyRoutes(app, deps);
+  registerExportRoutes(app, deps);
 
   app.use('/api/openapi.json', guard('public'));
 

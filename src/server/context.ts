@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { can } from '../auth/permissions.js';
 import type { AuthService } from '../auth/service.js';
 import type { OidcClient } from '../auth/oidc.js';
 import type { AuditLog } from '../governance/audit.js';
@@ -42,27 +41,6 @@ export type App = OpenAPIHono;
 
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-export function bearer(c: Context): string | undefined {
-  const h = c.req.header('authorization');
-  if (h?.toLowerCase().startsWith('bearer ')) return h.slice(7).trim();
-  return undefined;
-}
-
-/** The ingest key sent as `Authorization: Bearer KEY` (what OTEL_EXPORTER_OTLP_HEADERS sends) or `X-Tokenboard-Ingest-Key`. */
-export function ingestKeyOf(c: Context): string | undefined {
-  return bearer(c) ?? c.req.header('x-tokenboard-ingest-key');
-}
-
-/**
- * Why the request may not send usage, or null when it may. The key itself is
- * resolved by the authenticate middleware (src/auth/guard.ts); routes should
- * declare `guard('usage:ingest')`, which answers 401/403 before the handler runs.
- */
-export async function checkIngestKey(c: Context, _deps?: AppDeps): Promise<string | null> {
-  if (can(viewerOf(c), 'usage:ingest')) return null;
-  return c.get('authProblem') ?? 'an ingest key is required (Authorization: Bearer KEY)';
 }
 
 /**

@@ -91,6 +91,8 @@ describe('audit log', () => {
     const own = await one(() => org.req('/api/v1/me/export', { headers: org.callers.member }));
     expect(own).toMatchObject({ action: 'person.exported', actorEmail: 'ann@ex.com', subjectEmail: 'ann@ex.com' });
     await org.req('/api/v1/admin/policy', { method: 'PUT', headers: org.callers.admin, body: { individualViewers: [] } });
+    const csv = await one(() => org.req(`/api/v1/usage/breakdown.csv?${RANGE}&groupBy=function`, { headers: org.callers.analyst }));
+    expect(csv).toMatchObject({ action: 'usage.exported', actorEmail: 'ana@ex.com', detail: { groupBy: ['function'], rows: 3 } });
   });
 
   it('is append-only and exportable as CSV (the export itself audited)', async () => {
@@ -103,7 +105,7 @@ describe('audit log', () => {
       csv = await res.text();
     });
     expect(exp.action).toBe('audit.exported');
-    expect(csv.split('\r\n')[0]).toBe('id,time,action,outcome,actorRole,actor,actorEmail,subject,subjectEmail,detail');
+    expect(csv.split('\r\n')[0]).toBe('"id","time","action","outcome","actorRole","actor","actorEmail","subject","subjectEmail","detail"');
     expect(csv).toContain('"policy.changed"');
   });
 });

@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { name: 'breakdown by function', path: `/api/v1/usage/breakdown?${RANGE}&groupBy=function`, expect: { anonymous: 401, member: 200, manager: 200, analyst: 200, admin: 200, ingest: 403 } },
   { name: "own manager's team", path: `/api/v1/usage/summary?${RANGE}&manager=mia@ex.com`, expect: { anonymous: 401, member: 200, manager: 200, analyst: 200, admin: 200, ingest: 403 } },
   { name: "another manager's team", path: `/api/v1/usage/summary?${RANGE}&manager=sam@ex.com`, expect: { anonymous: 401, member: 200, manager: 403, analyst: 200, admin: 200, ingest: 403 } },
+  { name: 'CSV export', path: `/api/v1/usage/breakdown.csv?${RANGE}&groupBy=function`, expect: { anonymous: 401, member: 200, manager: 200, analyst: 200, admin: 200, ingest: 403 } },
   { name: 'series', path: `/api/v1/usage/series?${RANGE}&bucket=day`, expect: { anonymous: 401, member: 200, manager: 200, analyst: 200, admin: 200, ingest: 403 } },
   { name: 'overview page', path: '/', expect: { anonymous: 401, member: 200, manager: 200, analyst: 200, admin: 200, ingest: 403 } },
   { name: 'ingest', method: 'POST', path: '/api/v1/events', body: { events: [event] }, expect: { anonymous: 401, member: 403, manager: 403, analyst: 403, admin: 200, ingest: 200 } },

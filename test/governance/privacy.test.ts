@@ -81,6 +81,19 @@ describe('minimum group size and suppression', () => {
     expect(hidden.filter((i) => i >= 3).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('the CSV export carries the same suppression and refuses the same narrow filters', async () => {
+    const res = await org.req(`/api/v1/usage/breakdown.csv?${RANGE}&groupBy=team`, { headers: org.callers.analyst });
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await res.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('"team","suppressed","people","events","requests","input","output","cacheRead","cacheWrite","tokens","cost"');
+    const legal = lines.find((l) => l.startsWith('"Legal"'))!;
+    expect(legal).toBe('"Legal","fewer than 5 people","","","","","","","","",""');
+    expect(lines.find((l) => l.startsWith('"Sales"'))).toMatch(/^"Sales","hidden so a smaller group/);
+    expect(lines.find((l) => l.startsWith('"Platform"'))).toMatch(/^"Platform","","13",/);
+    expect((await org.req(`/api/v1/usage/breakdown.csv?${RANGE}&groupBy=tool&team=Legal`, { headers: org.callers.analyst })).status).toBe(403);
+    expect((await org.req(`/api/v1/usage/breakdown.csv?${RANGE}&groupBy=person`, { headers: org.callers.analyst })).status).toBe(403);
+  });
+
   it('the overview page shows small functions as suppressed', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-01-12T00:00:00Z'));

@@ -1,6 +1,7 @@
 /** The audit log, for admins: filtered and paged JSON, or a CSV export (itself audited). */
 import { z } from 'zod';
 import { guard } from '../../auth/guard.js';
+import { toCsv } from '../../governance/csv.js';
 import { viewerOf, type App, type AppDeps } from '../context.js';
 
 const Query = z.object({
@@ -11,12 +12,6 @@ const Query = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
-
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  // Quote always; neutralise spreadsheet formulas.
-  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replaceAll('"', '""')}"`;
-};
 
 export function registerAuditRoutes(app: App, deps: AppDeps): void {
   const gov = deps.governance!;
@@ -38,9 +33,8 @@ export function registerAuditRoutes(app: App, deps: AppDeps): void {
     if (q.format !== 'csv') return c.json({ records: rows });
     await gov.audit.record(viewerOf(c), 'audit.exported', { detail: { records: rows.length } });
     const cols = ['id', 'time', 'action', 'outcome', 'actorRole', 'actor', 'actorEmail', 'subject', 'subjectEmail', 'detail'] as const;
-    const csv = [cols.join(','), ...rows.map((x) => cols.map((k) => csvCell(x[k])).join(','))].join('\r\n');
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', 'attachment; filename="tokenboard-audit.csv"');
-    return c.body(`${csv}\r\n`);
+    return c.body(toCsv(cols, rows.map((x) => cols.map((k) => x[k]))));
   });
 }
