@@ -53,6 +53,7 @@ export class AuditLog {
     if (viewer.email) return this.store.subjectRef(viewer.email);
     if (viewer.via === 'api-token') return `token:${viewer.tokenId}`;
     if (viewer.via === 'admin-token') return 'admin-token';
+    if (viewer.via === 'system') return `system:${viewer.name ?? ''}`;
     if (viewer.via === 'ingest-key') return `ingest-key:${viewer.name ?? ''}`;
     return null;
   }

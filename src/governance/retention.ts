@@ -28,3 +28,25 @@ export async function runRetention(store: Store, policy: PrivacyPolicy, audit: A
   await audit.record(actor, 'retention.run', { detail: { ...result, rawEventDays: policy.retention.rawEventDays } });
   return result;
 }
+
+/** Who runs scheduled jobs, as the audit log shows it. */
+export const SYSTEM: Viewer = Object.freeze({ role: 'admin', via: 'system', name: 'scheduler' }) as Viewer;
+
+/**
+ * Run retention every `everyMs` (serve uses 6 hours) with the policy in force
+ * at that moment. The timer does not keep the process alive; call the
+ * returned function to stop it.
+ */
+export function scheduleRetention(store: Store, policy: () => Promise<PrivacyPolicy>, audit: AuditLog, everyMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    policy()
+      .then((p) => runRetention(store, p, audit, SYSTEM))
+      .catch((err: unknown) => console.error('retention job failed:', (err as Error).message))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -40,7 +40,7 @@ export interface Viewer {
   name?: string;
   accountId?: number;
   /** How the viewer authenticated. */
-  via?: 'session' | 'api-token' | 'admin-token' | 'ingest-key';
+  via?: 'session' | 'api-token' | 'admin-token' | 'ingest-key' | 'system';
   /** API tokens: the permissions granted (a subset of the role's). */
   scopes?: readonly string[];
   /** Ingest keys: the sources the key may write (null = any). */

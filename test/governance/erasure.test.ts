@@ -2,7 +2,8 @@
  * Erasure removes every trace of one person from every table while the
  * organisation's totals stay the same; export returns what is stored.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { scheduleRetention } from '../../src/governance/retention.js';
 import { UsageEventSchema } from '../../src/domain/event.js';
 import { eventsFor, makeOrg, orgPeople, RANGE } from './helpers.js';
 
@@ -87,5 +88,24 @@ describe('retention', () => {
     expect((await org.store.rawTotals()).events).toBe(0);
     expect(await totals()).toEqual(before);
     expect((await org.gov.audit.list({ action: 'retention.run' }))[0]).toMatchObject({ actorEmail: 'root@ex.com', detail: { rawEventsDeleted: out.rawEventsDeleted, rawEventDays: 30 } });
+  });
+});
+
+describe('scheduled retention', () => {
+  it('runs on its interval with the policy in force, as the system', async () => {
+    const org = await makeOrg();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = scheduleRetention(org.store, () => org.gov.settings.get(), org.gov.audit, 1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.waitFor(async () => expect((await org.gov.audit.list({ action: 'retention.run' })).length).toBe(1));
+      stop();
+      await vi.advanceTimersByTimeAsync(5000);
+      const runs = await org.gov.audit.list({ action: 'retention.run' });
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ actor: 'system:scheduler', detail: { rawEventDays: 90 } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

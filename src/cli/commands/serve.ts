@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { scheduleRetention } from '../../governance/retention.js';
 import { buildDeps, listen, openStore, registerIngestKey } from '../../server/start.js';
+
+/** How often `serve` applies the retention periods of the privacy policy. */
+const RETENTION_EVERY_MS = 6 * 3_600_000;
 
 export interface ServeOptions {
   port: string;
@@ -28,7 +32,10 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
   const deps = buildDeps(store, { adminToken: process.env.TOKENBOARD_ADMIN_TOKEN });
   if (before) await before(deps);
   const running = await listen(deps, port, opts.host);
+  const gov = deps.governance!;
+  const stopRetention = scheduleRetention(store, () => gov.settings.get(), gov.audit, RETENTION_EVERY_MS);
   const stop = async () => {
+    stopRetention();
     await running.close();
     await store.close();
     process.exit(0);
