@@ -12,12 +12,18 @@ interface Section {
   items: string[];
 }
 
+function countryRules(p: PrivacyPolicy): string {
+  const say = { 'opt-in': 'only after opting in', 'opt-out': 'listed unless they opt out', off: 'never listed' } as const;
+  const rules = Object.entries(p.leaderboards.countries).map(([c, m]) => `${c}: ${say[m]}`);
+  return rules.length ? ` By country — ${rules.join('; ')}.` : '';
+}
+
 export function noticeSections(p: PrivacyPolicy): Section[] {
   const indiv = p.individualViewers.length ? `, and by: ${p.individualViewers.join(', ')} (every such view is recorded in the audit log)` : '';
   const lb = !p.leaderboards.enabled
     ? 'Leaderboards are switched off.'
     : p.leaderboards.individual
-      ? `Individual leaderboards show only people who opted in${p.leaderboards.named ? ', by name' : ', under a pseudonym (a keyed code that cannot be worked out from an email address)'}${p.leaderboards.offCountries.length ? `; never for people in ${p.leaderboards.offCountries.join(', ')}` : ''}. You can opt out at any time.`
+      ? `Individual leaderboards show ${p.leaderboards.defaultMode === 'off' ? 'no one unless a country rule below says otherwise' : 'only people who opted in'}${p.leaderboards.named ? ', by name' : ', under a pseudonym (a keyed code that cannot be worked out from an email address)'}.${countryRules(p)} You can opt out at any time.`
       : 'Leaderboards compare teams only; there is no ranking of individuals.';
   return [
     {

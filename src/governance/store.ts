@@ -82,6 +82,13 @@ export interface AuditFilter {
   limit?: number;
 }
 
+export interface PrivacyChoice {
+  email: string;
+  /** true opted in, false opted out, null no choice yet (the country's default applies). */
+  leaderboardOptIn: boolean | null;
+  country: string | null;
+}
+
 export interface PersonExport {
   person: Record<string, unknown> | null;
   identities: Record<string, unknown>[];
@@ -136,10 +143,10 @@ export interface GovernanceStore {
   appendAudit(r: AuditInput): Promise<number>;
   listAudit(f: AuditFilter): Promise<AuditRecord[]>;
 
-  setPrivacyChoice(email: string, c: { leaderboardOptIn: boolean; country?: string | null }, now: number): Promise<void>;
-  getPrivacyChoice(email: string): Promise<{ leaderboardOptIn: boolean; country: string | null } | null>;
-  /** People who opted in to leaderboards, with their country (if known). */
-  listOptedIn(): Promise<{ email: string; country: string | null }[]>;
+  /** Set the given fields (undefined leaves a field as it is). */
+  setPrivacyChoice(email: string, c: { leaderboardOptIn?: boolean | null; country?: string | null }, now: number): Promise<void>;
+  getPrivacyChoice(email: string): Promise<PrivacyChoice | null>;
+  listPrivacyChoices(): Promise<PrivacyChoice[]>;
 
   /** Everything stored about one person (no password hashes, no secrets). */
   exportPerson(email: string): Promise<PersonExport>;

@@ -67,10 +67,15 @@ export const PrivacyPolicySchema = z
         individual: z.boolean().default(false),
         /** Show names instead of keyed pseudonyms. */
         named: z.boolean().default(false),
-        /** ISO country codes where individual leaderboards are off regardless of opt-in. */
-        offCountries: z.array(z.string().length(2)).default([]),
+        /** How people appear where no country rule applies: only after opting in, or never. */
+        defaultMode: z.enum(['opt-in', 'off']).default('opt-in'),
+        /**
+         * Per ISO country code: `opt-in` (only after opting in), `opt-out` (listed
+         * unless they opted out; where a works agreement allows it) or `off`.
+         */
+        countries: z.record(z.string().length(2).toUpperCase(), z.enum(['opt-in', 'opt-out', 'off'])).default({}),
       })
-      .default({ enabled: true, individual: false, named: false, offCountries: [] }),
+      .default({ enabled: true, individual: false, named: false, defaultMode: 'opt-in', countries: {} }),
     exclude: z
       .object({ functions: z.array(z.string().min(1)).default([]), people: z.array(z.email()).default([]) })
       .default({ functions: [], people: [] }),
@@ -259,8 +264,11 @@ export function applyPolicy(scope: Pick<Scope, 'self' | 'individual' | 'k'>, row
   return rows.map((r, i) => (hide.has(i) ? suppress(r, small.has(i) ? `fewer than ${k} people` : 'hidden so a smaller group cannot be recovered by subtraction') : r));
 }
 
-/** May this person appear on an individual leaderboard? */
-export function leaderboardEligible(policy: PrivacyPolicy, choice: { country: string | null }): boolean {
-  if (!policy.leaderboards.enabled || !policy.leaderboards.individual) return false;
-  return !(choice.country && policy.leaderboards.offCountries.includes(choice.country.toUpperCase()));
+/** May this person appear on an individual leaderboard? Their country decides whether silence means no or yes. */
+export function leaderboardEligible(policy: PrivacyPolicy, choice: { leaderboardOptIn: boolean | null; country: string | null }): boolean {
+  const lb = policy.leaderboards;
+  if (!lb.enabled || !lb.individual) return false;
+  const mode = (choice.country && lb.countries[choice.country.toUpperCase()]) || lb.defaultMode;
+  if (mode === 'off') return false;
+  return mode === 'opt-out' ? choice.leaderboardOptIn !== false : choice.leaderboardOptIn === true;
 }

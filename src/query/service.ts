@@ -175,7 +175,7 @@ export class QueryService {
     if (viewer.role === 'anonymous' || viewer.role === 'ingest') throw new PolicyError(`your role (${viewer.role}) may not read usage`);
     if (!policy.leaderboards.enabled) throw new PolicyError('leaderboards are switched off by the privacy policy');
     if (!policy.leaderboards.individual) throw new PolicyError('individual leaderboards are off by the privacy policy; team leaderboards are available');
-    const eligible = (await this.store.governance.listOptedIn()).filter((c) => leaderboardEligible(policy, c)).map((c) => c.email);
+    const eligible = (await this.store.governance.listPrivacyChoices()).filter((c) => leaderboardEligible(policy, c)).map((c) => c.email);
     const k = policy.minGroupSize;
     if (eligible.length < k) return { entries: [], withheld: `fewer than ${k} people have opted in` };
     const metric = q.metric ?? 'tokens';

@@ -171,3 +171,28 @@ describe('keyed pseudonyms and the opt-in leaderboard', () => {
     expect(withheld).toEqual({ entries: [], withheld: 'fewer than 5 people have opted in' });
   });
 });
+
+describe('leaderboard modes per country', () => {
+  it('opt-in by default, opt-out where the policy says so, never where it is off', async () => {
+    const org = await makeOrg();
+    const admin = org.callers.admin;
+    const setCountry = (email: string, country: string) => org.req(`/api/v1/admin/people/${email}/country`, { method: 'PUT', headers: admin, body: { country } });
+    // Six engineers in NL say nothing; five in DE; Sales in US opt in; one NL engineer opts out.
+    for (let i = 1; i <= 6; i++) expect((await setCountry(`eng${i}@ex.com`, 'nl')).status).toBe(200);
+    for (let i = 7; i <= 11; i++) await setCountry(`eng${i}@ex.com`, 'DE');
+    for (let i = 0; i < 6; i++) await org.store.governance.setPrivacyChoice(`sales${i}@ex.com`, { leaderboardOptIn: true, country: 'US' }, 0);
+    await org.store.governance.setPrivacyChoice('eng1@ex.com', { leaderboardOptIn: false }, 0);
+    await org.store.governance.setPrivacyChoice('eng7@ex.com', { leaderboardOptIn: true }, 0);
+    const board = async () => {
+      const b = (await (await org.req(`/api/v1/leaderboard?${RANGE}&top=100`, { headers: org.callers.member })).json()) as Json;
+      return b.entries.length as number;
+    };
+    await org.req('/api/v1/admin/policy', { method: 'PUT', headers: admin, body: { leaderboards: { individual: true, countries: { NL: 'opt-out', DE: 'off' } } } });
+    // US opted in (6) + NL silent (eng2..eng6: 5); eng1 opted out; DE off even for eng7 who opted in.
+    expect(await board()).toBe(11);
+    await org.req('/api/v1/admin/policy', { method: 'PUT', headers: admin, body: { leaderboards: { countries: { NL: 'opt-in', DE: 'opt-in' } } } });
+    expect(await board()).toBe(7); // US 6 + eng7
+    const notice = await (await org.req('/privacy.md')).text();
+    expect(notice).toContain('By country — NL: only after opting in; DE: only after opting in.');
+  });
+});

@@ -109,6 +109,15 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
     return c.json({ erased: true, ...result });
   });
 
+  // The country decides the leaderboard default (policy.leaderboards.countries); the directory may set it.
+  app.put('/api/v1/admin/people/:email/country', guard('directory:write'), async (c) => {
+    const email = c.req.param('email').trim().toLowerCase();
+    const body = await input(c, z.object({ country: z.string().length(2).toUpperCase().nullable() }));
+    await store.setPrivacyChoice(email, { country: body.country }, Date.now());
+    await gov.audit.record(viewerOf(c), 'privacy.choice-changed', { subject: email, detail: { country: body.country } });
+    return c.json(await store.getPrivacyChoice(email));
+  });
+
   // ---- retention ----
   app.post('/api/v1/admin/retention/run', guard('retention:run'), async (c) =>
     c.json(await runRetention(deps.store, await gov.settings.get(), gov.audit, viewerOf(c))),

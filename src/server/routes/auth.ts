@@ -74,7 +74,7 @@ export function registerAuthRoutes(app: App, deps: AppDeps): void {
   app.put('/api/v1/me/privacy', guard('account:self'), async (c) => {
     const v = viewerOf(c);
     if (!v.email) return c.json({ error: 'this credential is not linked to a person' }, 400);
-    const body = await input(c, z.object({ leaderboardOptIn: z.boolean(), country: z.string().length(2).toUpperCase().nullable().optional() }));
+    const body = await input(c, z.object({ leaderboardOptIn: z.boolean().optional(), country: z.string().length(2).toUpperCase().nullable().optional() }));
     await deps.store.governance.setPrivacyChoice(v.email, body, Date.now());
     await gov.audit.record(v, 'privacy.choice-changed', { subject: v.email, detail: { leaderboardOptIn: body.leaderboardOptIn } });
     return c.json(await deps.store.governance.getPrivacyChoice(v.email));

@@ -78,10 +78,11 @@ export const GOVERNANCE_MIGRATION: Migration = {
   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
-  -- A person's own privacy choices (opt-in to named or pseudonymous leaderboards).
+  -- A person's privacy choices: leaderboard opt-in (1), opt-out (0) or no choice
+  -- yet (NULL: the country's default applies), and the country that decides it.
   CREATE TABLE privacy_choice (
     email TEXT PRIMARY KEY,
-    leaderboard_opt_in INTEGER NOT NULL DEFAULT 0,
+    leaderboard_opt_in INTEGER,
     country TEXT,
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;

@@ -12,6 +12,7 @@ import type {
   GovernanceStore,
   IngestKeyRecord,
   PersonExport,
+  PrivacyChoice,
   SessionRecord,
 } from '../../governance/store.js';
 import type { Role } from '../../query/policy.js';
@@ -68,6 +69,12 @@ const audit = (r: Row): AuditRecord => ({
   subject: (r.subject as string | null) ?? null,
   outcome: r.outcome as AuditRecord['outcome'],
   detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
+});
+
+const choice = (r: Row): PrivacyChoice => ({
+  email: r.email as string,
+  leaderboardOptIn: r.leaderboard_opt_in === null ? null : r.leaderboard_opt_in === 1,
+  country: (r.country as string | null) ?? null,
 });
 
 const ACCOUNT_COLUMNS: Record<string, string> = {
@@ -231,22 +238,26 @@ export class SqliteGovernanceStore implements GovernanceStore {
     return (this.db.prepare(sql).all(...args, f.limit ?? 1000) as Row[]).map(audit);
   }
 
-  async setPrivacyChoice(email: string, c: { leaderboardOptIn: boolean; country?: string | null }, now: number): Promise<void> {
+  async setPrivacyChoice(email: string, c: { leaderboardOptIn?: boolean | null; country?: string | null }, now: number): Promise<void> {
+    const e = email.toLowerCase();
+    const cur = await this.getPrivacyChoice(e);
+    const optIn = c.leaderboardOptIn === undefined ? (cur?.leaderboardOptIn ?? null) : c.leaderboardOptIn;
+    const country = c.country === undefined ? (cur?.country ?? null) : c.country;
     this.db
       .prepare(
         `INSERT INTO privacy_choice (email, leaderboard_opt_in, country, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (email) DO UPDATE SET leaderboard_opt_in = excluded.leaderboard_opt_in, country = coalesce(excluded.country, country), updated_at = excluded.updated_at`,
+         ON CONFLICT (email) DO UPDATE SET leaderboard_opt_in = excluded.leaderboard_opt_in, country = excluded.country, updated_at = excluded.updated_at`,
       )
-      .run(email.toLowerCase(), Number(c.leaderboardOptIn), c.country ?? null, now);
+      .run(e, optIn === null ? null : Number(optIn), country?.toUpperCase() ?? null, now);
   }
 
-  async getPrivacyChoice(email: string): Promise<{ leaderboardOptIn: boolean; country: string | null } | null> {
-    const r = this.db.prepare('SELECT leaderboard_opt_in, country FROM privacy_choice WHERE email = ?').get(email.toLowerCase()) as Row | undefined;
-    return r ? { leaderboardOptIn: r.leaderboard_opt_in === 1, country: (r.country as string | null) ?? null } : null;
+  async getPrivacyChoice(email: string): Promise<PrivacyChoice | null> {
+    const r = this.db.prepare('SELECT * FROM privacy_choice WHERE email = ?').get(email.toLowerCase()) as Row | undefined;
+    return r ? choice(r) : null;
   }
 
-  async listOptedIn(): Promise<{ email: string; country: string | null }[]> {
-    return this.db.prepare('SELECT email, country FROM privacy_choice WHERE leaderboard_opt_in = 1').all() as { email: string; country: string | null }[];
+  async listPrivacyChoices(): Promise<PrivacyChoice[]> {
+    return (this.db.prepare('SELECT * FROM privacy_choice').all() as Row[]).map(choice);
   }
 
   private identityIdsOf(email: string): number[] {
