@@ -184,30 +184,30 @@ export function isIndividualView(scope: Scope, groupBy: Dimension[], asked: Filt
 
 /**
  * Filter suppression and differencing: refuse filters that isolate fewer than
- * k people, directly or as the difference from a broader group. `countPeople`
- * counts distinct people matching a filter set over the same period.
+ * k people, directly or as the difference from a broader group (the same
+ * question without one filter, or one value of a list). `countPeople` counts
+ * distinct people over the same period for several filter sets at once.
  */
-export async function checkIsolation(scope: Scope, asked: Filters | undefined, countPeople: (f: Filters) => Promise<number>): Promise<void> {
+export async function checkIsolation(scope: Scope, asked: Filters | undefined, countPeople: (sets: Filters[]) => Promise<number[]>): Promise<void> {
   if (scope.self || scope.individual || !asked) return;
   const dims = POPULATION_FILTERS.filter((d) => asked[d]?.length);
   if (dims.length === 0) return;
   const k = scope.k;
-  const n = await countPeople(scope.filters);
-  if (n > 0 && n < k) throw new PolicyError(`these filters match fewer than ${k} people; widen them`);
-  for (const d of dims) {
-    const broader: Filters = { ...scope.filters };
-    delete broader[d];
-    const diff = (await countPeople(broader)) - n;
-    if (diff > 0 && diff < k) {
-      throw new PolicyError(`the ${d} filter differs from the group without it by fewer than ${k} people (differencing); widen it`);
-    }
-    const values = asked[d]!;
-    if (values.length < 2) continue;
-    for (const v of values) {
-      const one = await countPeople({ ...scope.filters, [d]: [v] });
-      if (one > 0 && one < k) throw new PolicyError(`${d} "${v}" matches fewer than ${k} people; it may not be combined into a list to get around the minimum`);
-    }
-  }
+  const broader = dims.map((d) => {
+    const f: Filters = { ...scope.filters };
+    delete f[d];
+    return f;
+  });
+  const singles = dims.flatMap((d) => (asked[d]!.length > 1 ? asked[d]!.map((v) => ({ d, v, f: { ...scope.filters, [d]: [v] } as Filters })) : []));
+  const [n, ...rest] = await countPeople([scope.filters, ...broader, ...singles.map((s) => s.f)]);
+  const small = (x: number) => x > 0 && x < k;
+  if (small(n!)) throw new PolicyError(`these filters match fewer than ${k} people; widen them`);
+  dims.forEach((d, i) => {
+    if (small(rest[i]! - n!)) throw new PolicyError(`the ${d} filter differs from the group without it by fewer than ${k} people (differencing); widen it`);
+  });
+  singles.forEach((s, i) => {
+    if (small(rest[dims.length + i]!)) throw new PolicyError(`${s.d} "${s.v}" matches fewer than ${k} people; it may not be combined into a list to get around the minimum`);
+  });
 }
 
 export type PolicedRow = (AggregateRow & { suppressed?: false }) | SuppressedRow;

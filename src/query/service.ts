@@ -98,7 +98,7 @@ export class QueryService {
     const policy = await this.privacy.policy();
     const reports = viewer.role === 'manager' && viewer.email ? await this.privacy.reportsOf(viewer.email) : undefined;
     const scope = scopeQuery(viewer, policy, groupBy, q.filters, reports);
-    await checkIsolation(scope, q.filters, async (filters) => (await this.store.aggregate({ from: q.from, to: q.to, filters }))[0]?.people ?? 0);
+    await checkIsolation(scope, q.filters, (sets) => this.store.activePeople({ from: q.from, to: q.to, sets }));
     if (isIndividualView(scope, groupBy, q.filters)) {
       const people = q.filters?.person ?? [];
       if (people.length === 1) await this.privacy.audit.record(viewer, 'person.viewed', { subject: people[0]!, detail: { groupBy } });

@@ -196,6 +196,8 @@ export interface Store {
   ingest(events: PreparedEvent[]): Promise<IngestResult>;
   /** Aggregate usage from the rollups. Called only by the query layer. */
   aggregate(spec: AggregateSpec): Promise<AggregateRow[]>;
+  /** Distinct people active in the period under each filter set, in one pass. Query layer only. */
+  activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]>;
   /** Raw event count and sums, for checks and tests (not for dashboards). */
   rawTotals(): Promise<Pick<Totals, 'events' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning'> & { costReportedMicros: number; costComputedMicros: number }>;
   /** Delete raw events older than the cutoff (rollups are kept). Returns rows deleted. */

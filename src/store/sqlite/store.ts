@@ -9,12 +9,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../sql/schema.js';
-import { aggregate } from '../sql/aggregate.js';
+import { activePeople, aggregate } from '../sql/aggregate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
 import type {
   AggregateRow,
   AggregateSpec,
+  Filters,
   IngestResult,
   PersonInput,
   PersonRecord,
@@ -269,6 +270,10 @@ export class SqliteStore implements Store {
 
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
     return aggregate(this.kysely, 'sqlite', spec);
+  }
+
+  async activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]> {
+    return activePeople(this.kysely, spec);
   }
 
   async rawTotals() {
