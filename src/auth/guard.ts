@@ -63,9 +63,31 @@ export function guard(permission: Permission, opts: GuardOptions = {}): Guard {
       await c.get('auditLog')?.record(viewer, 'authz.denied', { outcome: 'denied', detail: { method: c.req.method, path: c.req.path, permission } });
       return deny(c, 403, `your role (${viewer.role}) does not have the ${permission} permission`);
     }
+    if (!(await csrfOk(c, viewer))) {
+      await c.get('auditLog')?.record(viewer, 'authz.denied', { outcome: 'denied', detail: { method: c.req.method, path: c.req.path, reason: 'csrf' } });
+      return deny(c, 403, 'missing or wrong CSRF token (send X-CSRF-Token from GET /api/v1/auth/me)');
+    }
     return next();
   };
   return Object.assign(mw, { [GUARD]: permission }) as Guard;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF: a state-changing request on a session must carry the session's token
+ * (header `X-CSRF-Token` or form field `_csrf`). Bearer requests cannot be
+ * forged by another site, and public routes (sign-in forms) are covered by the
+ * Origin check in `authenticate`.
+ */
+async function csrfOk(c: Context, viewer: Viewer): Promise<boolean> {
+  if (viewer.via !== 'session' || SAFE_METHODS.has(c.req.method)) return true;
+  let sent = c.req.header('x-csrf-token');
+  if (!sent && /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '')) {
+    const form = await c.req.parseBody();
+    sent = typeof form._csrf === 'string' ? form._csrf : undefined;
+  }
+  return !!sent && !!viewer.csrf && sent === viewer.csrf;
 }
 
 function global(mw: MiddlewareHandler): MiddlewareHandler {
@@ -73,13 +95,9 @@ function global(mw: MiddlewareHandler): MiddlewareHandler {
   return mw;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
- * Resolve the viewer (bearer token, else session cookie) and enforce CSRF:
- * a state-changing request on a session must carry the session's CSRF token
- * (header `X-CSRF-Token` or form field `_csrf`). Bearer requests cannot be
- * forged by another site, so they need none.
+ * Resolve the viewer (bearer token, else session cookie), and refuse
+ * cookie-borne state changes whose Origin is another site.
  */
 export function authenticate(auth: AuthService, audit: AuditLog): MiddlewareHandler {
   return global(async (c, next) => {
@@ -110,17 +128,6 @@ export function authenticate(auth: AuthService, audit: AuditLog): MiddlewareHand
       }
     }
     c.set('viewer', viewer);
-    if (viewer.via === 'session' && !SAFE_METHODS.has(c.req.method)) {
-      let sent = c.req.header('x-csrf-token');
-      if (!sent && /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '')) {
-        const form = await c.req.parseBody();
-        sent = typeof form._csrf === 'string' ? form._csrf : undefined;
-      }
-      if (!sent || sent !== viewer.csrf) {
-        await audit.record(viewer, 'authz.denied', { outcome: 'denied', detail: { method: c.req.method, path: c.req.path, reason: 'csrf' } });
-        return c.json({ error: 'missing or wrong CSRF token (send X-CSRF-Token from GET /api/v1/auth/me)' }, 403);
-      }
-    }
     if (viewer !== ANONYMOUS) c.header('Cache-Control', 'no-store');
     return next();
   });
