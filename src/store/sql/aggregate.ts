@@ -122,8 +122,9 @@ export async function activePeople(db: Kysely<DB>, spec: { from: number; to: num
 
 export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
   const groupBy = spec.groupBy ?? [];
-  const { q: rows, tcol } = rollupRows(db, spec, needsPlacement(groupBy, [spec.filters]));
-  const q = rows.where(condition(spec.filters));
+  const base = rollupRows(db, spec, needsPlacement(groupBy, [spec.filters]));
+  const tcol = base.tcol;
+  const q = base.q.where(condition(spec.filters));
 
   const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
   let sel = q.select([
