@@ -28,6 +28,14 @@ describe('export and erasure of one person', () => {
     const db = org.store.db;
     await org.store.upsertPeople([{ email: VICTIM, aliases: [{ kind: 'accountId', value: 'acct-eng3' }, { kind: 'email', value: 'eng3.old@ex.com' }] }]);
     await org.deps.ingestor.ingestEvents([UsageEventSchema.parse({ time: '2026-01-07T12:00:00Z', source: 'openai-api', model: 'gpt-5', identity: { accountId: 'acct-eng3' }, tokens: { input: 5, output: 5 }, key: 'via-alias' })]);
+    // Directory traces: a rule mapping a machine id to them, and a hand assignment of a stray identity.
+    await org.store.addIdentityRule({ kind: 'pattern', field: 'machineId', match: 'eng3-*', target: VICTIM, priority: 100 });
+    await org.deps.ingestor.ingestEvents([
+      UsageEventSchema.parse({ time: '2026-01-08T12:00:00Z', source: 'codex', model: 'gpt-5', identity: { machineId: 'eng3-laptop' }, tokens: { input: 3, output: 3 }, key: 'via-rule' }),
+      UsageEventSchema.parse({ time: '2026-01-08T13:00:00Z', source: 'codex', model: 'gpt-5', identity: { userId: 'u-unknown-1' }, tokens: { input: 2, output: 2 }, key: 'stray' }),
+    ]);
+    const stray = db.prepare("SELECT id FROM identity WHERE user_id = 'u-unknown-1'").pluck().get() as number;
+    await org.store.assignIdentity(stray, { personEmail: VICTIM }, 'root@ex.com');
     // Leave traces everywhere: an account with a session, a token, a privacy choice, audit records.
     const victim = await org.session(VICTIM, 'member');
     await org.req('/api/v1/me/privacy', { method: 'PUT', headers: victim, body: { leaderboardOptIn: true, country: 'DE' } });
@@ -43,7 +51,7 @@ describe('export and erasure of one person', () => {
     expect(bad.status).toBe(400);
     const res = await org.req(`/api/v1/admin/people/${VICTIM}/erase`, { method: 'POST', headers: org.callers.admin, body: { confirm: VICTIM } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ erased: true, person: true, identities: 2, events: 6, account: true });
+    expect(await res.json()).toMatchObject({ erased: true, person: true, identities: 4, events: 8, account: true });
 
     // Totals, people counts and per-tool totals are the same; raw sums too.
     expect(await totals()).toEqual(before);
@@ -51,9 +59,9 @@ describe('export and erasure of one person', () => {
     expect(await org.store.rawTotals()).toEqual(rawBefore);
 
     // No table holds the email, old email, name, alias or subject ref link any more.
-    const needles = [VICTIM, 'eng3.old@ex.com', 'Eng 3', 'acct-eng3'];
+    const needles = [VICTIM, 'eng3.old@ex.com', 'Eng 3', 'acct-eng3', 'eng3-laptop', 'u-unknown-1'];
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-    expect(tables).toEqual(expect.arrayContaining(['person', 'identity', 'identity_alias', 'account', 'auth_session', 'audit_log', 'subject', 'privacy_choice', 'session']));
+    expect(tables).toEqual(expect.arrayContaining(['person', 'identity', 'identity_alias', 'identity_assignment', 'identity_rule', 'team_membership', 'account', 'auth_session', 'audit_log', 'subject', 'privacy_choice', 'session']));
     const found: string[] = [];
     for (const t of tables) {
       for (const row of db.prepare(`SELECT * FROM "${t}"`).all() as Record<string, unknown>[]) {

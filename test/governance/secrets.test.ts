@@ -18,6 +18,6 @@ describe('sealed secrets', () => {
     raw[raw.length - 1]! ^= 1;
     expect(() => openSecret(secret, `v1.${raw.toString('base64url')}`)).toThrow();
     expect(() => openSecret(Buffer.alloc(32, 7), sealed)).toThrow();
-    expect(() => serverSecret(store, 'too-short')).rejects.toThrow(/at least 32/);
+    await expect(serverSecret(store, 'too-short')).rejects.toThrow(/at least 32/);
   });
 });

@@ -321,9 +321,16 @@ export class SqliteGovernanceStore implements GovernanceStore {
         events = db.prepare('UPDATE usage_event SET identity_id = ?, session_id = NULL WHERE identity_id IN (SELECT value FROM json_each(?))').run(anon, idsJson).changes;
         // Session keys come from the sources and may embed a name or email: replace them.
         db.prepare("UPDATE session SET identity_id = ?, key = 'erased:' || lower(hex(randomblob(12))) WHERE identity_id IN (SELECT value FROM json_each(?))").run(anon, idsJson);
+        db.prepare('DELETE FROM identity_assignment WHERE identity_id IN (SELECT value FROM json_each(?))').run(idsJson);
         db.prepare('DELETE FROM identity WHERE id IN (SELECT value FROM json_each(?))').run(idsJson);
       }
+      const accountName = db.prepare('SELECT name FROM account WHERE email = ?').pluck().get(e) as string | null | undefined;
+      // Directory records that name them: assignments made by or to them, rules targeting them, team history.
+      db.prepare('UPDATE identity_assignment SET assigned_by = NULL WHERE lower(assigned_by) IN (?, ?)').run(e, (accountName ?? e).toLowerCase());
+      db.prepare('DELETE FROM identity_rule WHERE lower(target) = ?').run(e);
       if (personId !== undefined) {
+        db.prepare('DELETE FROM identity_assignment WHERE person_id = ?').run(personId);
+        db.prepare('DELETE FROM team_membership WHERE person_id = ?').run(personId);
         db.prepare('DELETE FROM identity_alias WHERE person_id = ?').run(personId);
         db.prepare('UPDATE person SET manager_id = NULL WHERE manager_id = ?').run(personId);
         db.prepare('DELETE FROM person WHERE id = ?').run(personId);
