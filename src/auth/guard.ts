@@ -99,7 +99,7 @@ function global(mw: MiddlewareHandler): MiddlewareHandler {
  * Resolve the viewer (bearer token, else session cookie), and refuse
  * cookie-borne state changes whose Origin is another site.
  */
-export function authenticate(auth: AuthService, audit: AuditLog): MiddlewareHandler {
+export function authenticate(auth: AuthService, audit: AuditLog, adminToken?: string): MiddlewareHandler {
   return global(async (c, next) => {
     c.set('auditLog', audit);
     let viewer: Viewer = ANONYMOUS;
@@ -118,7 +118,7 @@ export function authenticate(auth: AuthService, audit: AuditLog): MiddlewareHand
       if (host !== (c.req.header('host') ?? new URL(c.req.url).host)) return c.json({ error: 'cross-site request refused' }, 403);
     }
     if (token) {
-      viewer = (await auth.viewerFromBearer(token)) ?? ANONYMOUS;
+      viewer = (await auth.viewerFromBearer(token, adminToken)) ?? ANONYMOUS;
       if (viewer === ANONYMOUS) c.set('authProblem', 'unknown or revoked token');
     } else {
       const cookie = getCookie(c, SESSION_COOKIE);

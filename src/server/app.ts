@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps) {
   });
 
   // Order matters: headers, then who is asking (and CSRF), then closed-by-default.
-  app.use('*', securityHeaders(), authenticate(gov.auth, gov.audit), denyUnguarded);
+  app.use('*', securityHeaders(), authenticate(gov.auth, gov.audit, deps.adminToken), denyUnguarded);
 
   // Every route declares a permission with guard(...); see src/auth/guard.ts.
   registerHealthRoutes(app, deps);
