@@ -1,13 +1,14 @@
 /**
  * Dashboard panels: the questions the web app asks, answered from the store
  * and passed through the privacy policy exactly like QueryService: every
- * question is checked (`checkQuery`) and every row that leaves is policed
+ * question is scoped (`QueryService.scopeFor`) and every row that leaves is policed
  * (`applyPolicy`). Panels that are computed from individuals (distribution,
  * leaderboards, outcomes) read per-person rows internally and only return
  * counts, each policed as a group of that many people.
  */
 import type { AggregateRow, Bucket, Dimension, Filters, PersonActivity, PersonRecord, Store, Totals } from '../store/types.js';
-import { applyPolicy, checkQuery, DEFAULT_POLICY, maySeeIndividuals, PolicyError, type PolicedRow, type PrivacyPolicy, type Viewer } from './policy.js';
+import { applyPolicy, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
+import type { QueryService } from './service.js';
 import { forecastMonth, type Forecast } from './forecast.js';
 import { DEFAULT_LEADERBOARD, LeaderboardConfigSchema, leaderboardEntries, type Leaderboard, type LeaderboardConfig, type LeaderboardQuery } from './leaderboard.js';
 
@@ -145,17 +146,22 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 export class InsightsService {
   constructor(
     private readonly store: Store,
-    readonly policy: PrivacyPolicy = DEFAULT_POLICY,
+    private readonly query: QueryService,
   ) {}
 
-  private async aggregate(viewer: Viewer, q: PanelQuery & { groupBy?: Dimension[]; bucket?: Bucket }): Promise<PolicedRow[]> {
-    checkQuery(viewer, q.groupBy ?? [], q.filters);
-    const rows = await this.store.aggregate({ from: q.from, to: q.to, groupBy: q.groupBy, bucket: q.bucket, filters: q.filters });
-    return applyPolicy(viewer, this.policy, rows, q.filters);
+  private scope(viewer: Viewer, q: PanelQuery, groupBy: Dimension[]): Promise<Scope> {
+    return this.query.scopeFor(viewer, { from: q.from, to: q.to, filters: q.filters }, groupBy);
   }
 
-  private police(viewer: Viewer, rows: AggregateRow[], filters?: Filters): PolicedRow[] {
-    return applyPolicy(viewer, this.policy, rows, filters);
+  private async aggregate(viewer: Viewer, q: PanelQuery & { groupBy?: Dimension[]; bucket?: Bucket }): Promise<PolicedRow[]> {
+    const scope = await this.scope(viewer, q, q.groupBy ?? []);
+    const rows = await this.store.aggregate({ from: q.from, to: q.to, groupBy: q.groupBy, bucket: q.bucket, filters: scope.filters });
+    return applyPolicy(scope, rows, [...(q.bucket ? (['bucket'] as const) : []), ...(q.groupBy ?? [])]);
+  }
+
+  /** Derived rows (counts of people): one sibling set unless axes say otherwise. */
+  private police(scope: Scope, rows: AggregateRow[], axes: (Dimension | 'bucket')[] = []): PolicedRow[] {
+    return applyPolicy(scope, rows, axes);
   }
 
   /** People in the directory matching the filters (function and team narrow headcount; tool and model do not). */
@@ -198,11 +204,11 @@ export class InsightsService {
   async adoption(viewer: Viewer, q: PanelQuery): Promise<Adoption> {
     const from = weekStart(q.from);
     const to = dayCeil(q.to);
-    checkQuery(viewer, ['function'], q.filters);
+    const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['function']);
     const [weekly, overall, people] = await Promise.all([
-      this.store.aggregate({ from, to, bucket: 'week', groupBy: ['function'], filters: q.filters }),
-      this.store.aggregate({ from, to, groupBy: ['function'], filters: q.filters }),
-      this.headcount(q.filters),
+      this.store.aggregate({ from, to, bucket: 'week', groupBy: ['function'], filters: scope.filters }),
+      this.store.aggregate({ from, to, groupBy: ['function'], filters: scope.filters }),
+      this.headcount(scope.filters),
     ]);
     const heads = new Map<string, number>();
     for (const p of people) if (p.function) heads.set(p.function, (heads.get(p.function) ?? 0) + 1);
@@ -218,7 +224,7 @@ export class InsightsService {
     const cells: AdoptionCell[] = [];
     for (const week of weeks) {
       const act = activeOf(weekly, week);
-      const policed = this.police(viewer, fns.map((f) => countRow({ function: f }, act.get(f) ?? 0, week)), q.filters);
+      const policed = this.police(scope, fns.map((f) => countRow({ function: f }, act.get(f) ?? 0, week)));
       policed.forEach((r, i) => {
         const f = fns[i]!;
         const hc = heads.get(f)!;
@@ -228,7 +234,7 @@ export class InsightsService {
       });
     }
     const act = activeOf(overall);
-    const policed = this.police(viewer, fns.map((f) => countRow({ function: f }, act.get(f) ?? 0)), q.filters);
+    const policed = this.police(scope, fns.map((f) => countRow({ function: f }, act.get(f) ?? 0)));
     return {
       weeks,
       functions: policed.map((r, i) => {
@@ -249,11 +255,11 @@ export class InsightsService {
   async distribution(viewer: Viewer, q: PanelQuery): Promise<Distribution> {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
-    checkQuery(viewer, ['function'], q.filters);
+    const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['function']);
     const [acts, recent, people, firstSeen] = await Promise.all([
-      this.store.personActivity({ from, to, filters: q.filters }),
-      this.store.personActivity({ from: to - 14 * DAY_MS, to, filters: q.filters }),
-      this.headcount(q.filters),
+      this.store.personActivity({ from, to, filters: scope.filters }),
+      this.store.personActivity({ from: to - 14 * DAY_MS, to, filters: scope.filters }),
+      this.headcount(scope.filters),
       this.store.personFirstSeen(),
     ]);
     const weeks = Math.max(1, (to - from) / (7 * DAY_MS));
@@ -284,15 +290,15 @@ export class InsightsService {
     // siblings (complementary suppression); "not started" and "idle" are single counts, policed alone.
     const policeCounts = (key: string, c: Counts): (number | null)[] => {
       const keys = { function: key };
-      const cohorts = this.police(viewer, COHORTS.map((k) => countRow(keys, c[k], 0)), q.filters);
-      const single = (n: number, b: number) => this.police(viewer, [countRow(keys, n, b)], q.filters)[0]!;
+      const cohorts = this.police(scope, COHORTS.map((k) => countRow(keys, c[k], 0)));
+      const single = (n: number, b: number) => this.police(scope, [countRow(keys, n, b)])[0]!;
       return [...cohorts, single(c.notStarted, 1), single(c.idle14, 2)].map((r) => (r.suppressed ? null : r.people));
     };
     const fnRows = fns.map((f) => {
       const c = counts.get(f)!;
       const hc = people.filter((p) => p.function === f).length;
       // A function smaller than the minimum group size shows nothing at all.
-      const tooSmall = hc < this.policy.minGroupSize && !maySeeIndividuals(viewer);
+      const tooSmall = hc < scope.k && !scope.individual && !scope.self;
       const v = tooSmall ? [null, null, null, null, null, null] : policeCounts(f, c);
       return {
         function: f,
@@ -306,7 +312,7 @@ export class InsightsService {
     const tv = policeCounts('(all)', all);
     // Top 10%: of attributed active people, by tokens and by cost.
     const active = acts.filter((a) => a.attributed && a.tokens > 0);
-    const activeRow = this.police(viewer, [countRow({}, active.length)], q.filters)[0]!;
+    const activeRow = this.police(scope, [countRow({}, active.length)])[0]!;
     const topShare = (metric: 'tokens' | 'cost') => {
       if (activeRow.suppressed || active.length === 0) return null;
       const sorted = active.map((a) => a[metric]).sort((x, y) => y - x);
@@ -352,15 +358,15 @@ export class InsightsService {
   async outcomes(viewer: Viewer, q: PanelQuery): Promise<Outcomes> {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
-    checkQuery(viewer, ['tool'], q.filters);
+    const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['tool']);
     const [byTool, daily] = await Promise.all([
-      this.store.aggregate({ from, to, groupBy: ['tool'], filters: q.filters }),
+      this.store.aggregate({ from, to, groupBy: ['tool'], filters: scope.filters }),
       // Distinct people per day per tool: summed, they are active person-days.
-      this.store.aggregate({ from, to, groupBy: ['tool'], bucket: 'day', filters: q.filters }),
+      this.store.aggregate({ from, to, groupBy: ['tool'], bucket: 'day', filters: scope.filters }),
     ]);
     const personDays = new Map<string, number>();
     for (const r of daily) personDays.set(r.keys.tool ?? '', (personDays.get(r.keys.tool ?? '') ?? 0) + r.people);
-    const policed = this.police(viewer, byTool, q.filters);
+    const policed = this.police(scope, byTool, ['tool']);
     const rows = policed.map((r) => {
       const tool = r.keys.tool ?? '(unknown)';
       if (r.suppressed) return { tool, suppressed: true as const, reason: r.reason };
@@ -394,7 +400,8 @@ export class InsightsService {
   async teams(viewer: Viewer, q: PanelQuery): Promise<TeamRow[]> {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
-    const [rows, people] = await Promise.all([this.aggregate(viewer, { from, to, groupBy: ['team'], filters: q.filters }), this.headcount(q.filters)]);
+    const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['team']);
+    const [rows, people] = await Promise.all([this.aggregate(viewer, { from, to, groupBy: ['team'], filters: q.filters }), this.headcount(scope.filters)]);
     const heads = new Map<string, { n: number; fn: string | null }>();
     for (const p of people) if (p.team) heads.set(p.team, { n: (heads.get(p.team)?.n ?? 0) + 1, fn: p.function });
     const byTeam = new Map(rows.map((r) => [r.keys.team ?? null, r]));
@@ -411,15 +418,15 @@ export class InsightsService {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
     // Unattributed identities are grouped by identity: the same rule as any individual question.
-    const individuals = maySeeIndividuals(viewer);
-    if (!individuals) checkQuery(viewer, [], q.filters);
-    const acts = (await this.store.personActivity({ from, to, filters: q.filters })).filter((a) => !a.attributed && !a.service);
+    const scope = await this.scope(viewer, { from, to, filters: q.filters }, []);
+    const individuals = scope.individual;
+    const acts = (await this.store.personActivity({ from, to, filters: scope.filters })).filter((a) => !a.attributed && !a.service);
     const sum = (k: 'tokens' | 'cost' | 'requests') => acts.reduce((s, a) => s + a[k], 0);
     const row = { ...countRow({ person: null }, acts.length), tokens: sum('tokens'), cost: sum('cost'), requests: sum('requests') };
-    const policed = this.police(viewer, [row], q.filters)[0]!;
+    const policed = this.police(scope, [row])[0]!;
     return {
       total: policed.suppressed ? null : { identities: acts.length, tokens: row.tokens, cost: row.cost, requests: row.requests },
-      ...(policed.suppressed ? { suppressedReason: `fewer than ${this.policy.minGroupSize} unattributed identities` } : {}),
+      ...(policed.suppressed ? { suppressedReason: `fewer than ${scope.k} unattributed identities` } : {}),
       identities: individuals
         ? acts
             .map((a) => ({ identity: a.key, tokens: a.tokens, cost: a.cost, requests: a.requests, activeDays: a.activeDays, tools: a.tools }))
@@ -451,10 +458,10 @@ export class InsightsService {
     if (!config.enabled) return { enabled: false, scope: q.scope, metric: q.metric, entries: [], config };
     if (q.scope === 'person') {
       if (!config.allowIndividuals) return { enabled: true, scope: q.scope, metric: q.metric, entries: [], config, note: 'individual leaderboards are switched off' };
-      checkQuery(viewer, ['person'], q.filters);
-    } else checkQuery(viewer, ['team'], q.filters);
-    const acts = await this.store.personActivity({ from: dayFloor(q.from), to: dayCeil(q.to), filters: q.filters });
-    const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, config, (rows) => this.police(viewer, rows, q.filters));
+    }
+    const scope = await this.scope(viewer, q, [q.scope === 'person' ? 'person' : 'team']);
+    const acts = await this.store.personActivity({ from: dayFloor(q.from), to: dayCeil(q.to), filters: scope.filters });
+    const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, config, (rows) => this.police(scope, rows));
     return { enabled: true, scope: q.scope, metric: q.metric, entries, config };
   }
 
@@ -491,9 +498,9 @@ export interface PersonProfile {
 }
 
 /** One person's directory entry and activity: the same rule as any person question (self or a role that may see individuals). */
-export async function personProfile(store: Store, viewer: Viewer, email: string, q: PanelQuery): Promise<PersonProfile | null> {
-  const filters = { ...q.filters, person: [email.toLowerCase()] };
-  checkQuery(viewer, [], filters);
+export async function personProfile(store: Store, query: QueryService, viewer: Viewer, email: string, q: PanelQuery): Promise<PersonProfile | null> {
+  const asked = { ...q.filters, person: [email.toLowerCase()] };
+  const { filters } = await query.scopeFor(viewer, { from: q.from, to: q.to, filters: asked }, []);
   const p = (await store.listPeople()).find((x) => x.email === email.toLowerCase());
   const acts = await store.personActivity({ from: dayFloor(q.from), to: dayCeil(q.to), filters });
   if (!p && acts.length === 0) return null;

@@ -2,8 +2,12 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { AuthService } from '../auth/service.js';
+import type { OidcClient } from '../auth/oidc.js';
+import type { AuditLog } from '../governance/audit.js';
+import type { PolicySettings } from '../governance/settings.js';
 import type { Ingestor } from '../ingest/pipeline.js';
-import type { Viewer } from '../query/policy.js';
+import { ANONYMOUS, type Viewer } from '../query/policy.js';
 import type { QueryService } from '../query/service.js';
 import type { OtlpOptions } from '../sources/otlp/rules.js';
 import type { Store } from '../store/types.js';
@@ -14,11 +18,23 @@ export interface AppDeps {
   query: QueryService;
   /** Bearer token that grants the admin role (TOKENBOARD_ADMIN_TOKEN). */
   adminToken?: string;
+  /** Sign-in, audit log and policy settings; built from the store when absent (see buildGovernance). */
+  governance?: Governance;
   /** Most ingest batches processed at once before answering 429. */
   maxInFlight?: number;
   /** OTLP receiver settings (which signal counts usage per tool). */
   otlp?: OtlpOptions;
   version?: string;
+}
+
+export interface Governance {
+  auth: AuthService;
+  audit: AuditLog;
+  settings: PolicySettings;
+  /** Present when OpenID Connect sign-in is configured. */
+  oidc?: OidcClient;
+  /** Key for signed cookies (the server secret). */
+  cookieSecret(): Promise<Buffer>;
 }
 
 export type App = OpenAPIHono;
@@ -27,37 +43,14 @@ export function sha256Hex(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
-export function bearer(c: Context): string | undefined {
-  const h = c.req.header('authorization');
-  if (h?.toLowerCase().startsWith('bearer ')) return h.slice(7).trim();
-  return undefined;
-}
-
-/** The ingest key sent as `Authorization: Bearer KEY` (what OTEL_EXPORTER_OTLP_HEADERS sends) or `X-Tokenboard-Ingest-Key`. */
-export function ingestKeyOf(c: Context): string | undefined {
-  return bearer(c) ?? c.req.header('x-tokenboard-ingest-key');
-}
-
-const knownIngestKeys = new WeakMap<Store, Set<string>>();
-
-/** Check the request's ingest key; returns why it is refused, or null when it is good. */
-export async function checkIngestKey(c: Context, deps: AppDeps): Promise<string | null> {
-  const key = ingestKeyOf(c);
-  if (!key) return 'an ingest key is required (Authorization: Bearer KEY)';
-  const h = sha256Hex(key);
-  let known = knownIngestKeys.get(deps.store);
-  if (!known) knownIngestKeys.set(deps.store, (known = new Set()));
-  if (known.has(h)) return null;
-  if (!(await deps.store.hasIngestKey(h))) return 'unknown ingest key';
-  known.add(h);
-  return null;
-}
-
-/** Who is asking. Full sign-in arrives with governance; until then admin token or anonymous. */
-export function viewerOf(c: Context, deps: AppDeps): Viewer {
-  const token = bearer(c);
-  if (deps.adminToken && token && token === deps.adminToken) return { role: 'admin', name: 'admin-token' };
-  return { role: 'anonymous' };
+/**
+ * Who is asking: resolved once per request from the session cookie or bearer
+ * token by the authenticate middleware (src/auth/guard.ts). Routes still
+ * declare a permission with `guard(...)`; the query layer scopes what the
+ * viewer sees.
+ */
+export function viewerOf(c: Context, _deps?: AppDeps): Viewer {
+  return c.get('viewer') ?? ANONYMOUS;
 }
 
 export const ErrorSchema = z

@@ -6,6 +6,8 @@ import { defaultPricer } from '../pricing/default.js';
 import { QueryService } from '../query/service.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/types.js';
+import { oidcSettingsFromEnv } from '../auth/oidc.js';
+import { buildGovernance } from '../governance/index.js';
 import { createApp, sha256Hex, type AppDeps } from './app.js';
 
 import { VERSION } from '../version.js';
@@ -16,12 +18,15 @@ export function openStore(dataDir: string): Store {
   return new SqliteStore({ file: dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'tokenboard.db') });
 }
 
-export function buildDeps(store: Store, opts: { adminToken?: string } = {}): AppDeps {
+export function buildDeps(store: Store, opts: { adminToken?: string; governance?: Parameters<typeof buildGovernance>[1] } = {}): AppDeps {
+  const governance = buildGovernance(store, { adminToken: opts.adminToken, oidc: oidcSettingsFromEnv(), ...opts.governance });
   return {
     store,
     ingestor: new Ingestor(store, defaultPricer()),
-    query: new QueryService(store),
+    // The query layer shares the app's policy settings and audit log.
+    query: new QueryService(store, { policy: () => governance.settings.get(), audit: governance.audit, secret: () => governance.cookieSecret() }),
     adminToken: opts.adminToken,
+    governance,
     version: VERSION,
   };
 }

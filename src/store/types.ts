@@ -20,6 +20,7 @@ import type {
 } from '../domain/directory.js';
 import type { PriceOverride, PriceOverrideInput } from '../pricing/overrides.js';
 import type { Pricer } from '../pricing/pricer.js';
+import type { GovernanceStore } from '../governance/store.js';
 
 export interface IngestResult {
   accepted: number;
@@ -62,6 +63,9 @@ export interface Filters {
   model?: string[];
   source?: string[];
   provider?: string[];
+  /** Set by the privacy policy: people (emails) and functions excluded from analytics. */
+  excludePerson?: string[];
+  excludeFunction?: string[];
 }
 
 export interface AggregateSpec {
@@ -222,10 +226,14 @@ export interface DimensionValues {
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Accounts, sessions, tokens, audit log, privacy choices, export and erasure. */
+  readonly governance: GovernanceStore;
   /** Insert a batch atomically; already-seen keys count as duplicates and change nothing. */
   ingest(events: PreparedEvent[]): Promise<IngestResult>;
   /** Aggregate usage from the rollups. Called only by the query layer. */
   aggregate(spec: AggregateSpec): Promise<AggregateRow[]>;
+  /** Distinct people active in the period under each filter set, in one pass. Query layer only. */
+  activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]>;
   /** Raw event count and sums, for checks and tests (not for dashboards). */
   rawTotals(): Promise<Pick<Totals, 'events' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning'> & { costReportedMicros: number; costComputedMicros: number }>;
   /** Delete raw events older than the cutoff (rollups are kept). Returns rows deleted. */

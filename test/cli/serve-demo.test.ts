@@ -53,7 +53,12 @@ describe('tokenboard CLI', () => {
     const first = await startCli(['demo', '--port', '0', '--data', data]);
     expect(first.output()).toMatch(/seeded demo organisation: 1000 people/);
     expect(first.output()).toMatch(/ingest key: tb_demo_ingest_key/);
-    const { totals } = await (await fetch(`${first.url}/api/v1/usage/summary`)).json();
+    // The newcomer follows the printed one-time link and is signed in as the demo admin.
+    const link = new URL(/sign in as the demo admin \([^)]*\): (\S+)/.exec(first.output())![1]!);
+    const signIn = await fetch(`${first.url}/auth/link`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${link.searchParams.get('token')}`, redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { totals } = await (await fetch(`${first.url}/api/v1/usage/summary`, { headers: { cookie } })).json();
     expect(totals.people).toBeGreaterThan(300);
     expect(totals.cost).toBeGreaterThan(1000);
     const posted = await fetch(`${first.url}/api/v1/events`, {

@@ -33,6 +33,7 @@ export const adminToken: Viewer = { role: 'admin', name: 'admin-token' };
 export const anonymous: Viewer = { role: 'anonymous' };
 
 export const PLATFORM = 'Engineering · Platform';
+const OTHERS = ['ola', 'pia', 'quin', 'rae', 'sol'];
 export const SALES = 'Sales · West';
 
 export interface World {
@@ -45,16 +46,25 @@ export interface World {
 export async function makeWorld(now = T_WEEK + 2 * DAY + 10 * 3_600_000): Promise<World> {
   const store = openStore(':memory:');
   const deps = buildDeps(store);
+  // A small test organisation: managers see their team of six (the default manager minimum is 10).
+  await deps.governance!.settings.update({ role: 'admin', via: 'system', name: 'test' }, { managerMinGroupSize: 5 }, deps.governance!.audit);
   const platform = ['ana', 'ben', 'chen', 'dev', 'eli', 'fay'].map((n) => ({ email: `${n}@example.com`, name: n[0]!.toUpperCase() + n.slice(1), team: PLATFORM, function: 'Engineering', managerEmail: 'mia@example.com' }));
   await store.upsertPeople([
     { email: 'mia@example.com', name: 'Mia', team: 'Engineering · Leads', function: 'Engineering' },
     ...platform,
     { email: 'sam@example.com', name: 'Sam', team: SALES, function: 'Sales' },
+    // Five more people elsewhere: without them the Platform figures would reveal Mia's and Sam's by
+    // subtraction from the organisation's, and the privacy policy would refuse them (differencing).
+    ...OTHERS.map((n) => ({ email: `${n}@example.com`, name: n, team: 'Operations', function: 'Operations' })),
   ]);
   // Last week: five Platform people active; this week: all six (Fay started), and Ana's Claude Code session.
   const events = [
     ...['ana', 'ben', 'chen', 'dev', 'eli'].map((n, i) => ev({ n: i, key: `prev-${n}`, time: T_WEEK - 3 * DAY, identity: { email: `${n}@example.com` }, tool: 'Codex' })),
     ...platform.map((p, i) => ev({ n: 10 + i, key: `this-${p.email}`, time: T_WEEK + DAY, identity: { email: p.email }, tool: 'Codex' })),
+    ...OTHERS.flatMap((n, i) => [
+      ev({ n: 40 + i, key: `ops-prev-${n}`, time: T_WEEK - 3 * DAY, identity: { email: `${n}@example.com` }, tool: 'ChatGPT' }),
+      ev({ n: 50 + i, key: `ops-this-${n}`, time: T_WEEK + DAY, identity: { email: `${n}@example.com` }, tool: 'ChatGPT' }),
+    ]),
     ev({ n: 20, key: 'sam-1', time: T_WEEK + DAY, identity: { email: 'sam@example.com' }, tool: 'ChatGPT' }),
     ev({ n: 30, key: 'ana-cc-1', time: T_WEEK + DAY + 3_600_000, identity: { email: 'ana@example.com' }, tool: 'Claude Code', model: 'claude-sonnet-4-5', sessionId: 's-1', tokens: { input: 1000, output: 2000, cacheRead: 30000, cacheWrite: 500, reasoning: 0 } }),
     ev({ n: 31, key: 'ana-cc-2', time: T_WEEK + DAY + 2 * 3_600_000, identity: { email: 'ana@example.com' }, tool: 'Claude Code', model: 'claude-sonnet-4-5', sessionId: 's-1', tokens: { input: 500, output: 1000, cacheRead: 10000, cacheWrite: 0, reasoning: 0 } }),
@@ -79,6 +89,11 @@ export function testApp(deps: AppDeps) {
     if (err instanceof PolicyError) return c.json({ error: err.message }, err.status);
     console.error(err);
     return c.json({ error: 'internal error' }, 500);
+  });
+  // Stands in for the authenticate middleware: the routes' guards read the viewer from the context.
+  app.use('*', async (c, next) => {
+    c.set('viewer', testViewer(c));
+    await next();
   });
   registerContextRoutes(app, deps, testViewer);
   return app;

@@ -83,7 +83,7 @@ describe('directory CSV', () => {
     const { app, store } = makeApp();
     const csv = read('people.csv').toString();
     const denied = await send(app, '/api/v1/directory/import', { body: csv, headers: { 'content-type': 'text/csv', authorization: '' } });
-    expect(denied.status).toBe(403);
+    expect(denied.status).toBe(401);
     const dry = await send(app, '/api/v1/directory/import?dryRun=true', { body: csv, headers: { 'content-type': 'text/csv' } });
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ dryRun: true, rows: 9, created: 4 });

@@ -44,7 +44,7 @@ describe('identity resolution', () => {
     await deps.ingestor.ingestEvents(events);
 
     const anon = await send(app, '/api/v1/identity/unattributed?from=2026-05-01&to=2026-06-01', { headers: { authorization: '' } });
-    expect(anon.status).toBe(403);
+    expect(anon.status).toBe(401);
     const un = await send(app, '/api/v1/identity/unattributed?from=2026-05-01&to=2026-06-01');
     expect(un.body.identities).toEqual([
       expect.objectContaining({ canonical: 'apikey:key_x', events: 3, tokens: 4500, sources: ['codex', 'openai-api'], firstSeen: Date.parse('2026-05-04'), lastSeen: Date.parse('2026-05-05') }),

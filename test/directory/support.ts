@@ -1,4 +1,6 @@
 /** Small factories for directory, identity and pricing tests: an in-memory store, the real app, events. */
+import { DEFAULT_POLICY } from '../../src/query/policy.js';
+import { QueryService } from '../../src/query/service.js';
 import { createApp } from '../../src/server/app.js';
 import { buildDeps } from '../../src/server/start.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -10,6 +12,8 @@ export const auth = { authorization: `Bearer ${ADMIN}` };
 export function makeApp() {
   const store = new SqliteStore({ file: ':memory:' });
   const deps = buildDeps(store, { adminToken: ADMIN });
+  // These tests check exact figures for a handful of people: here the policy lets the admin see individuals.
+  deps.query = new QueryService(store, { ...DEFAULT_POLICY, individualViewers: ['admin'] });
   const app = createApp(deps);
   return { store, deps, app };
 }

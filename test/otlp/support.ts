@@ -17,7 +17,7 @@ export interface TestServer {
   dir: string;
   restart(): Promise<void>;
   close(): Promise<void>;
-  /** Totals from the HTTP query API (admin: nothing suppressed), optionally filtered. */
+  /** Totals from the HTTP query API (admin, allowed to see individuals: nothing suppressed), optionally filtered. */
   totals(query?: Record<string, string>): Promise<Record<string, number>>;
   breakdown(groupBy: string): Promise<{ keys: Record<string, string | null>; [k: string]: unknown }[]>;
 }
@@ -30,6 +30,9 @@ export async function startServer(opts: { otlp?: OtlpOptions; maxInFlight?: numb
     store = openStore(dir);
     await registerIngestKey(store, INGEST_KEY);
     const deps = { ...buildDeps(store, { adminToken: ADMIN }), otlp: opts.otlp ?? {}, maxInFlight: opts.maxInFlight };
+    // These tests check totals to the token per person: the policy lets admins see individuals.
+    const gov = deps.governance!;
+    await gov.settings.update({ role: 'admin', via: 'admin-token' }, { individualViewers: ['admin'] }, gov.audit);
     running = await listen(deps, port);
   };
   await boot();

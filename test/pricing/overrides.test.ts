@@ -33,7 +33,7 @@ describe('organisation price overrides', () => {
     expect(await month(store, JUNE)).toEqual({ computed: 0.45, best: 0.45, reported: 0 });
 
     const denied = await send(app, '/api/v1/pricing/overrides', { body: { kind: 'discount', provider: 'anthropic', discount: 0.2 }, headers: { authorization: '' } });
-    expect(denied.status).toBe(403);
+    expect(denied.status).toBe(401);
     const invalid = await send(app, '/api/v1/pricing/overrides', { body: { kind: 'discount', provider: 'anthropic', discount: 20 } });
     expect(invalid).toMatchObject({ status: 400, body: { field: 'discount' } });
 

@@ -48,23 +48,30 @@ describe('usage query API', () => {
     expect(byFn.Legal.people).toBeUndefined();
     // Sales (6) is the next smallest: hidden too, or Legal = total - Engineering - Sales.
     expect(byFn.Sales.suppressed).toBe(true);
+    // Admins get the same suppression: the privacy policy does not exempt roles by default.
     const asAdmin = await (await s.get(`/api/v1/usage/breakdown?from=${from}&to=${to}&groupBy=function`, admin)).json();
-    expect(asAdmin.rows.find((x: { keys: { function: string } }) => x.keys.function === 'Legal').people).toBe(2);
+    expect(asAdmin.rows.find((x: { keys: { function: string } }) => x.keys.function === 'Legal').suppressed).toBe(true);
   });
 
-  it('refuses person-level questions to anonymous viewers and answers them for admins', async () => {
+  it('refuses person-level questions (anonymous: 401) and answers admins only when the policy allows', async () => {
+    expect((await s.get(`/api/v1/usage/summary?from=${from}&to=${to}`, {})).status).toBe(401);
     const r = await s.get(`/api/v1/usage/breakdown?from=${from}&to=${to}&groupBy=person`);
     expect(r.status).toBe(403);
     const f = await s.get(`/api/v1/usage/summary?from=${from}&to=${to}&person=eng1@example.com`);
     expect(f.status).toBe(403);
+    expect((await s.get(`/api/v1/usage/breakdown?from=${from}&to=${to}&groupBy=person&top=3`, admin)).status).toBe(403);
+    const put = await fetch(`${s.url}/api/v1/admin/policy`, { method: 'PUT', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ individualViewers: ['admin'] }) });
+    expect(put.status).toBe(200);
     const a = await s.get(`/api/v1/usage/breakdown?from=${from}&to=${to}&groupBy=person&top=3`, admin);
     expect(a.status).toBe(200);
     expect((await a.json()).rows).toHaveLength(3);
+    await fetch(`${s.url}/api/v1/admin/policy`, { method: 'PUT', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ individualViewers: [] }) });
   });
 
-  it('suppresses a filter that isolates fewer than five people', async () => {
+  it('refuses a filter that isolates fewer than five people', async () => {
     const r = await s.get(`/api/v1/usage/summary?from=${from}&to=${to}&function=Legal`);
-    expect((await r.json()).totals.suppressed).toBe(true);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error).toMatch(/fewer than 5 people/);
   });
 
   it('returns series per bucket and per group with top-N folding the rest into (other)', async () => {

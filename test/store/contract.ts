@@ -191,6 +191,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(t!.events).toBe(2);
     });
 
+    it('counts distinct active people under several filter sets in one call, with exclusions', async () => {
+      await store.upsertPeople([
+        { email: 'person0@example.com', team: 'A', function: 'Eng' },
+        { email: 'person1@example.com', team: 'A', function: 'Eng' },
+        { email: 'person2@example.com', team: 'B', function: 'Sales' },
+      ]);
+      // person0-9 active; person1 also on another model.
+      await store.ingest([...Array.from({ length: 10 }, (_, n) => prep(ev({ n }))), prep(ev({ n: 11, model: 'claude-sonnet-4-5' }))]);
+      const counts = await store.activePeople({
+        ...range,
+        sets: [{}, { team: ['A'] }, { function: ['Sales'] }, { team: ['A'], model: ['claude-sonnet-4-5'] }, { excludeFunction: ['Eng'] }, { excludePerson: ['person2@example.com'] }, { team: ['nope'] }],
+      });
+      expect(counts).toEqual([10, 2, 1, 1, 8, 9, 0]);
+      expect(await store.activePeople({ ...range, sets: [] })).toEqual([]);
+    });
+
     it('keeps ingest keys as hashes and meta values', async () => {
       await store.addIngestKey('ci', 'a'.repeat(64));
       expect(await store.hasIngestKey('a'.repeat(64))).toBe(true);

@@ -21,6 +21,8 @@ export async function startTestServer(opts: { maxInFlight?: number; dataDir?: st
   const store = openStore(dataDir);
   await registerIngestKey(store, INGEST_KEY, 'test');
   const deps = { ...buildDeps(store, { adminToken: ADMIN_TOKEN }), maxInFlight: opts.maxInFlight };
+  // Reads need a credential: `get` sends an analyst API token unless told otherwise.
+  const analyst = (await deps.governance!.auth.createApiToken({ role: 'admin', via: 'admin-token' }, { name: 'test analyst', role: 'analyst' })).token;
   const running = await listen(deps, 0);
   return {
     ...running,
@@ -32,7 +34,7 @@ export async function startTestServer(opts: { maxInFlight?: number; dataDir?: st
         headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}`, ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
-    get: (p, headers = {}) => fetch(running.url + p, { headers }),
+    get: (p, headers = { authorization: `Bearer ${analyst}` }) => fetch(running.url + p, { headers }),
     stop: async () => {
       await running.close();
       await store.close();

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { scheduleRetention } from '../../governance/retention.js';
 import { buildDeps, listen, openStore, registerIngestKey } from '../../server/start.js';
+
+/** How often `serve` applies the retention periods of the privacy policy. */
+const RETENTION_EVERY_MS = 6 * 3_600_000;
 
 export interface ServeOptions {
   port: string;
@@ -28,7 +32,10 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
   const deps = buildDeps(store, { adminToken: process.env.TOKENBOARD_ADMIN_TOKEN });
   if (before) await before(deps);
   const running = await listen(deps, port, opts.host);
+  const gov = deps.governance!;
+  const stopRetention = scheduleRetention(store, () => gov.settings.get(), gov.audit, RETENTION_EVERY_MS);
   const stop = async () => {
+    stopRetention();
     await running.close();
     await store.close();
     process.exit(0);
@@ -40,8 +47,13 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
 
 export function registerServe(program: Command): void {
   serveOptions(program.command('serve').description('start the tokenboard server'), defaultDataDir()).action(async (opts: ServeOptions) => {
-    const running = await startServing(opts);
+    let setup: string | null = null;
+    const running = await startServing(opts, async (deps) => {
+      setup = await deps.governance!.auth.firstRunToken();
+    });
     console.log(`tokenboard listening on ${running.url}`);
+    if (setup) console.log(`first run: create the first admin at ${running.url}/setup?token=${setup} (valid 24 hours, once)`);
+    if (process.env.TOKENBOARD_ADMIN_TOKEN) console.log('TOKENBOARD_ADMIN_TOKEN is set: it is accepted as an admin bearer token');
     if (!opts.ingestKey) console.log('no --ingest-key given: register one (or set TOKENBOARD_INGEST_KEY) before sending events');
   });
 }

@@ -20,6 +20,7 @@ import {
 import { ContextError, ContextService, DigestService, parseOrThrow } from '../../context/service.js';
 import { PolicyError, type Viewer } from '../../query/policy.js';
 import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
+import { guard } from '../../auth/guard.js';
 
 const P = '/api/v1/context';
 
@@ -66,37 +67,37 @@ export function registerContextRoutes(app: App, deps: AppDeps, who: (c: Context)
 
   app.use(`${P}/*`, bodyLimit({ maxSize: LIMITS.body, onError: (c) => c.json({ error: `request body over ${LIMITS.body} bytes` }, 413) }));
 
-  app.get(`${P}/feed`, (c) =>
+  app.get(`${P}/feed`, guard('context:read'), (c) =>
     answer(c, async () => {
       const f = parseOrThrow(FeedFilterSchema, c.req.query());
       const entries = await context.feed(who(c), f);
       return c.json({ feed: f.feed, team: f.team ?? null, entries, next: entries.length === f.limit ? entries[entries.length - 1]!.id : null });
     }),
   );
-  app.post(`${P}/checkins`, (c) => answer(c, async () => c.json(await context.createCheckin(who(c), await body(c)), 201)));
-  app.post(`${P}/experiments`, (c) => answer(c, async () => c.json(await context.createExperiment(who(c), await body(c)), 201)));
-  app.get(`${P}/entries/:id`, (c) => answer(c, async () => c.json(await context.get(who(c), idParam(c)))));
-  app.put(`${P}/entries/:id`, (c) => answer(c, async () => c.json(await context.update(who(c), idParam(c), await body(c)))));
-  app.delete(`${P}/entries/:id`, (c) =>
+  app.post(`${P}/checkins`, guard('context:write'), (c) => answer(c, async () => c.json(await context.createCheckin(who(c), await body(c)), 201)));
+  app.post(`${P}/experiments`, guard('context:write'), (c) => answer(c, async () => c.json(await context.createExperiment(who(c), await body(c)), 201)));
+  app.get(`${P}/entries/:id`, guard('context:read'), (c) => answer(c, async () => c.json(await context.get(who(c), idParam(c)))));
+  app.put(`${P}/entries/:id`, guard('context:write'), (c) => answer(c, async () => c.json(await context.update(who(c), idParam(c), await body(c)))));
+  app.delete(`${P}/entries/:id`, guard('context:write'), (c) =>
     answer(c, async () => {
       await context.remove(who(c), idParam(c));
       return c.body(null, 204);
     }),
   );
-  app.post(`${P}/entries/:id/usage/refresh`, (c) => answer(c, async () => c.json(await context.refreshUsage(who(c), idParam(c)))));
-  app.put(`${P}/entries/:id/useful`, (c) => answer(c, async () => c.json(await context.markUseful(who(c), idParam(c), true))));
-  app.delete(`${P}/entries/:id/useful`, (c) => answer(c, async () => c.json(await context.markUseful(who(c), idParam(c), false))));
-  app.get(`${P}/entries/:id/comments`, (c) => answer(c, async () => c.json({ comments: await context.comments(who(c), idParam(c)) })));
-  app.post(`${P}/entries/:id/comments`, (c) => answer(c, async () => c.json(await context.comment(who(c), idParam(c), await body(c)), 201)));
-  app.get(`${P}/reminder`, (c) => answer(c, async () => c.json(await context.reminder(who(c)))));
-  app.get(`${P}/stats`, (c) =>
+  app.post(`${P}/entries/:id/usage/refresh`, guard('context:write'), (c) => answer(c, async () => c.json(await context.refreshUsage(who(c), idParam(c)))));
+  app.put(`${P}/entries/:id/useful`, guard('context:write'), (c) => answer(c, async () => c.json(await context.markUseful(who(c), idParam(c), true))));
+  app.delete(`${P}/entries/:id/useful`, guard('context:write'), (c) => answer(c, async () => c.json(await context.markUseful(who(c), idParam(c), false))));
+  app.get(`${P}/entries/:id/comments`, guard('context:read'), (c) => answer(c, async () => c.json({ comments: await context.comments(who(c), idParam(c)) })));
+  app.post(`${P}/entries/:id/comments`, guard('context:write'), (c) => answer(c, async () => c.json(await context.comment(who(c), idParam(c), await body(c)), 201)));
+  app.get(`${P}/reminder`, guard('context:read'), (c) => answer(c, async () => c.json(await context.reminder(who(c)))));
+  app.get(`${P}/stats`, guard('context:read'), (c) =>
     answer(c, async () => {
       const { weeks } = parseOrThrow(z.object({ weeks: z.coerce.number().int().min(1).max(52).default(4) }), c.req.query());
       return c.json(await context.teamStats(who(c), weeks));
     }),
   );
 
-  app.get(`${P}/digest`, (c) =>
+  app.get(`${P}/digest`, guard('context:read'), (c) =>
     answer(c, async () => {
       const q = parseOrThrow(WeekQuery, c.req.query());
       const d = await digests.digest(who(c), q.team, q.week);
@@ -106,16 +107,16 @@ export function registerContextRoutes(app: App, deps: AppDeps, who: (c: Context)
     }),
   );
 
-  app.get(`${P}/webhooks`, (c) => answer(c, async () => c.json({ webhooks: await digests.listWebhooks(who(c)) })));
-  app.post(`${P}/webhooks`, (c) => answer(c, async () => c.json(await digests.addWebhook(who(c), await body(c)), 201)));
-  app.delete(`${P}/webhooks/:id`, (c) =>
+  app.get(`${P}/webhooks`, guard('context:read'), (c) => answer(c, async () => c.json({ webhooks: await digests.listWebhooks(who(c)) })));
+  app.post(`${P}/webhooks`, guard('context:write'), (c) => answer(c, async () => c.json(await digests.addWebhook(who(c), await body(c)), 201)));
+  app.delete(`${P}/webhooks/:id`, guard('context:write'), (c) =>
     answer(c, async () => {
       await digests.removeWebhook(who(c), idParam(c));
       return c.body(null, 204);
     }),
   );
-  app.get(`${P}/webhooks/:id/deliveries`, (c) => answer(c, async () => c.json({ deliveries: await digests.deliveries(who(c), idParam(c)) })));
-  app.post(`${P}/webhooks/:id/send`, (c) =>
+  app.get(`${P}/webhooks/:id/deliveries`, guard('context:read'), (c) => answer(c, async () => c.json({ deliveries: await digests.deliveries(who(c), idParam(c)) })));
+  app.post(`${P}/webhooks/:id/send`, guard('context:write'), (c) =>
     answer(c, async () => {
       const q = parseOrThrow(WeekQuery.pick({ week: true }), c.req.query());
       const r = await digests.send(who(c), idParam(c), q.week);
@@ -124,13 +125,13 @@ export function registerContextRoutes(app: App, deps: AppDeps, who: (c: Context)
   );
 
   // Server-rendered pages until the dashboard (web/) shows context.
-  app.get('/context/digest', (c) =>
+  app.get('/context/digest', guard('context:read'), (c) =>
     answer(c, async () => {
       const q = parseOrThrow(WeekQuery, c.req.query());
       return c.html(digestPage(await digests.digest(who(c), q.team, q.week)));
     }),
   );
-  app.get('/context/checkin', (c) => answer(c, async () => c.html(checkinPage(await context.reminder(who(c))))));
+  app.get('/context/checkin', guard('context:read'), (c) => answer(c, async () => c.html(checkinPage(await context.reminder(who(c))))));
 }
 
 function describeRoutes(app: App): void {

@@ -8,6 +8,7 @@ import { adminOnly } from './admin.js';
 import { validJson, validQuery } from './validate.js';
 import type { RowError } from '../../directory/csv.js';
 import type { PersonInput } from '../../store/types.js';
+import { guard } from '../../auth/guard.js';
 
 /** 100,000 people is about 15 MB of CSV. */
 export const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
@@ -49,7 +50,7 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     request: { query: ImportQuery, body: { content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.object({ people: z.array(PersonInputSchema) }) } } } },
     responses: { 200: json(ImportReportSchema, 'What changed (or would change)'), 400: json(ErrorSchema, 'Malformed body'), 403: json(ErrorSchema, 'Admin only'), 413: json(ErrorSchema, 'Too large') },
   });
-  app.post('/api/v1/directory/import', async (c) => {
+  app.post('/api/v1/directory/import', guard('directory:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const q = validQuery(c, ImportQuery);
@@ -93,7 +94,7 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ people: z.array(z.record(z.string(), z.unknown())) }), 'People'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(peopleRoute);
-  app.get(peopleRoute.path, async (c) => {
+  app.get(peopleRoute.path, guard('directory:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     return c.json({ people: await deps.store.listPeople() }, 200);
@@ -106,7 +107,7 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ teams: z.array(z.record(z.string(), z.unknown())) }), 'Teams'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(teamsRoute);
-  app.get(teamsRoute.path, async (c) => {
+  app.get(teamsRoute.path, guard('directory:read'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const [teams, people] = await Promise.all([deps.store.listTeams(), deps.store.listPeople()]);
@@ -137,7 +138,7 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ moved: z.number(), unknown: z.array(z.string()) }), 'Moved'), 400: json(ErrorSchema, 'Bad body'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(moveRoute);
-  app.post(moveRoute.path, async (c) => {
+  app.post(moveRoute.path, guard('directory:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const v = await validJson(c, MoveBody);
@@ -155,7 +156,7 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     return c.json({ moved: await deps.store.moveToTeam(ids, teamId, from), unknown }, 200);
   });
 
-  app.get('/api/v1/directory/people/:email/history', async (c) => {
+  app.get('/api/v1/directory/people/:email/history', guard('directory:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const p = await deps.store.getPerson({ email: c.req.param('email') });

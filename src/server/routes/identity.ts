@@ -9,6 +9,7 @@ import { RangeParams, resolveRange } from '../params.js';
 import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
 import { adminOnly } from './admin.js';
 import { validJson, validQuery } from './validate.js';
+import { guard } from '../../auth/guard.js';
 
 const AssignBody = z
   .object({
@@ -33,7 +34,7 @@ export function registerIdentityRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ identities: z.array(z.record(z.string(), z.unknown())) }), 'Unattributed identities'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(listRoute);
-  app.get(listRoute.path, async (c) => {
+  app.get(listRoute.path, guard('directory:write'), async (c) => {
     const q = validQuery(c, UnattributedQuery);
     if (!q.ok) return q.response;
     const identities = await unattributedUsage(deps.store, viewerOf(c, deps), { ...resolveRange(q.data), limit: q.data.limit });
@@ -48,7 +49,7 @@ export function registerIdentityRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ identity: z.record(z.string(), z.unknown()) }), 'Assigned'), 400: json(ErrorSchema, 'Bad body'), 403: json(ErrorSchema, 'Admin only'), 404: json(ErrorSchema, 'Unknown identity or person') },
   });
   app.openAPIRegistry.registerPath(assignRoute);
-  app.post(assignRoute.path, async (c) => {
+  app.post(assignRoute.path, guard('directory:write'), async (c) => {
     const b = await validJson(c, AssignBody);
     if (!b.ok) return b.response;
     const denied = adminOnly(c, deps);
@@ -72,7 +73,7 @@ export function registerIdentityRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.object({ rules: z.array(z.record(z.string(), z.unknown())) }), 'Rules'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(rulesRoute);
-  app.get(rulesRoute.path, async (c) => adminOnly(c, deps) ?? c.json({ rules: await deps.store.listIdentityRules() }, 200));
+  app.get(rulesRoute.path, guard('directory:read'), async (c) => adminOnly(c, deps) ?? c.json({ rules: await deps.store.listIdentityRules() }, 200));
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -81,7 +82,7 @@ export function registerIdentityRoutes(app: App, deps: AppDeps): void {
     request: { body: { content: { 'application/json': { schema: IdentityRuleInputSchema } } } },
     responses: { 201: json(z.object({ rule: z.record(z.string(), z.unknown()), reresolved: z.number() }), 'Added'), 400: json(ErrorSchema, 'Bad rule'), 403: json(ErrorSchema, 'Admin only') },
   });
-  app.post('/api/v1/identity/rules', async (c) => {
+  app.post('/api/v1/identity/rules', guard('directory:write'), async (c) => {
     const b = await validJson(c, IdentityRuleInputSchema);
     if (!b.ok) return b.response;
     const denied = adminOnly(c, deps);
@@ -92,16 +93,16 @@ export function registerIdentityRoutes(app: App, deps: AppDeps): void {
     return c.json({ rule: await deps.store.addIdentityRule(b.data) }, 201);
   });
 
-  app.delete('/api/v1/identity/rules/:id', async (c) => {
+  app.delete('/api/v1/identity/rules/:id', guard('directory:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const ok = await deps.store.deleteIdentityRule(Number(c.req.param('id')));
     return ok ? c.body(null, 204) : c.json({ error: 'no such rule' }, 404);
   });
 
-  app.get('/api/v1/identity/services', async (c) => adminOnly(c, deps) ?? c.json({ services: await deps.store.listServices() }, 200));
+  app.get('/api/v1/identity/services', guard('directory:read'), async (c) => adminOnly(c, deps) ?? c.json({ services: await deps.store.listServices() }, 200));
   const ServiceBody = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(500).optional() }).strict();
-  app.post('/api/v1/identity/services', async (c) => {
+  app.post('/api/v1/identity/services', guard('directory:write'), async (c) => {
     const b = await validJson(c, ServiceBody);
     if (!b.ok) return b.response;
     const denied = adminOnly(c, deps);

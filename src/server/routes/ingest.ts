@@ -3,7 +3,8 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { UsageEventSchema } from '../../domain/event.js';
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES, validateBatch } from '../../ingest/pipeline.js';
-import { ErrorSchema, checkIngestKey, json, type App, type AppDeps } from '../context.js';
+import { guard } from '../../auth/guard.js';
+import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
 
 const IngestResponseSchema = z
   .object({
@@ -36,9 +37,9 @@ export function registerIngestRoutes(app: App, deps: AppDeps): void {
     },
   });
 
-  app.post('/api/v1/events', async (c) => {
-    const refused = await checkIngestKey(c, deps);
-    if (refused) return c.json({ error: refused }, 401);
+  // The key (Authorization: Bearer or X-Tokenboard-Ingest-Key) is resolved by the authenticate middleware.
+  app.post('/api/v1/events', guard('usage:ingest'), async (c) => {
+    const sources = viewerOf(c).sources;
     const len = Number(c.req.header('content-length') ?? 0);
     if (len > MAX_BODY_BYTES) return tooLarge(c);
     if (inFlight >= maxInFlight) {
@@ -61,7 +62,8 @@ export function registerIngestRoutes(app: App, deps: AppDeps): void {
       }
       if (items.length > MAX_BATCH_EVENTS) return tooLarge(c);
       const atomic = c.req.query('atomic') === 'true';
-      const { prepared, rejected } = validateBatch(items, deps.ingestor.pricer);
+      const validated = validateBatch(items, deps.ingestor.pricer);
+      const { prepared, rejected } = sources ? limitSources(items.length, validated, sources) : validated;
       if (rejected.length && (atomic || prepared.length === 0)) {
         const first = rejected[0]!;
         return c.json(
@@ -83,6 +85,24 @@ export function registerIngestRoutes(app: App, deps: AppDeps): void {
     }
   });
 
+}
+
+/**
+ * Drop items from sources the key may not write, reporting them by index.
+ * validateBatch keeps order, so the n-th prepared item is the n-th item that was not rejected.
+ */
+function limitSources(count: number, v: ReturnType<typeof validateBatch>, sources: readonly string[]) {
+  const bad = new Set(v.rejected.map((r) => r.index));
+  const indices: number[] = [];
+  for (let i = 0; i < count; i++) if (!bad.has(i)) indices.push(i);
+  const rejected = [...v.rejected];
+  const prepared = v.prepared.filter((p, n) => {
+    if (sources.includes(p.event.source)) return true;
+    rejected.push({ index: indices[n]!, field: 'source', reason: `this ingest key may only send ${sources.join(', ')}` });
+    return false;
+  });
+  rejected.sort((a, b) => a.index - b.index);
+  return { prepared, rejected };
 }
 
 function tooLarge(c: Context) {

@@ -6,7 +6,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InsightsService, personProfile } from '../../query/insights.js';
 import { LEADERBOARD_METRICS, LeaderboardConfigSchema } from '../../query/leaderboard.js';
-import { maySeeIndividuals } from '../../query/policy.js';
+import { maySeeIndividuals, minGroupFor } from '../../query/policy.js';
+import { guard } from '../../auth/guard.js';
 import { RangeParams, parseFilters, resolveRange } from '../params.js';
 import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
 
@@ -25,10 +26,10 @@ const PANELS = {
 } as const;
 
 export function registerInsightsRoutes(app: App, deps: AppDeps): void {
-  const insights = new InsightsService(deps.store, deps.query.policy);
+  const insights = new InsightsService(deps.store, deps.query);
 
   for (const [name, summary] of Object.entries(PANELS) as [keyof typeof PANELS, string][]) {
-    const route = createRoute({ method: 'get', path: `/api/v1/insights/${name}`, summary, request: { query: RangeParams }, responses: { 200: json(Panel, summary), ...errors } });
+    const route = createRoute({ method: 'get', path: `/api/v1/insights/${name}`, summary, request: { query: RangeParams }, responses: { 200: json(Panel, summary), ...errors }, middleware: [guard('usage:read')] as const });
     app.openapi(route, async (c) => {
       const q = c.req.valid('query');
       const range = resolveRange(q);
@@ -38,15 +39,16 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
   }
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/insights/dimensions', summary: 'Functions, teams, tools, models and vendors for filter pickers', responses: { 200: json(Panel, 'Values') } }),
+    createRoute({ method: 'get', path: '/api/v1/insights/dimensions', summary: 'Functions, teams, tools, models and vendors for filter pickers', responses: { 200: json(Panel, 'Values') }, middleware: [guard('usage:read')] as const }),
     async (c) => c.json((await insights.dimensions()) as never, 200),
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/insights/viewer', summary: 'Who is asking, and what the privacy policy lets them see', responses: { 200: json(Panel, 'Viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/insights/viewer', summary: 'Who is asking, and what the privacy policy lets them see', responses: { 200: json(Panel, 'Viewer') }, middleware: [guard('public')] as const }),
     async (c) => {
       const v = viewerOf(c, deps);
-      return c.json({ role: v.role, email: v.email ?? null, maySeeIndividuals: maySeeIndividuals(v), minGroupSize: insights.policy.minGroupSize } as never, 200);
+      const policy = await deps.query.privacy.policy();
+      return c.json({ role: v.role, email: v.email ?? null, maySeeIndividuals: maySeeIndividuals(v, policy), minGroupSize: minGroupFor(v, policy) } as never, 200);
     },
   );
 
@@ -57,11 +59,12 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
       summary: "One person's profile and activity (their own, or a role that may see individuals)",
       request: { query: RangeParams.extend({ email: z.string().email() }) },
       responses: { 200: json(Panel, 'Person'), 404: json(ErrorSchema, 'Unknown person'), ...errors },
+      middleware: [guard('usage:read')] as const,
     }),
     async (c) => {
       const q = c.req.valid('query');
       const range = resolveRange(q);
-      const person = await personProfile(deps.store, viewerOf(c, deps), q.email, { ...range, filters: parseFilters(q) });
+      const person = await personProfile(deps.store, deps.query, viewerOf(c, deps), q.email, { ...range, filters: parseFilters(q) });
       if (!person) return c.json({ error: `no person or usage for ${q.email}` }, 404);
       return c.json({ from: iso(range.from), to: iso(range.to), person } as never, 200);
     },
@@ -79,6 +82,7 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
         }),
       },
       responses: { 200: json(Panel, 'Leaderboard'), ...errors },
+      middleware: [guard('usage:read')] as const,
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -89,7 +93,7 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/insights/leaderboard/config', summary: 'Leaderboard settings: on/off, scope, opt-ins, titles and tiers', responses: { 200: json(Panel, 'Settings') } }),
+    createRoute({ method: 'get', path: '/api/v1/insights/leaderboard/config', summary: 'Leaderboard settings: on/off, scope, opt-ins, titles and tiers', responses: { 200: json(Panel, 'Settings') }, middleware: [guard('usage:read')] as const }),
     async (c) => c.json((await insights.leaderboardConfig()) as never, 200),
   );
 
@@ -100,6 +104,7 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
       summary: 'Change the leaderboard settings (admin)',
       request: { body: { content: { 'application/json': { schema: LeaderboardConfigSchema } }, required: true } },
       responses: { 200: json(Panel, 'Saved settings'), ...errors },
+      middleware: [guard('policy:write')] as const,
     }),
     async (c) => c.json((await insights.setLeaderboardConfig(viewerOf(c, deps), c.req.valid('json'))) as never, 200),
   );

@@ -16,7 +16,8 @@ import type { Signal } from '../../sources/otlp/model.js';
 import { OtlpReceiver } from '../../sources/otlp/receiver.js';
 import { parseUsageFrom } from '../../sources/otlp/rules.js';
 import { OtlpError, decodeRequest, decompress, encodeError, encodeResponse, encodingOf, type Encoding } from '../../sources/otlp/wire.js';
-import { checkIngestKey, ErrorSchema, json, type App, type AppDeps } from '../context.js';
+import { guard } from '../../auth/guard.js';
+import { ErrorSchema, json, type App, type AppDeps } from '../context.js';
 
 const PATHS: Record<Signal, string> = { metrics: '/v1/metrics', logs: '/v1/logs', traces: '/v1/traces' };
 
@@ -46,7 +47,19 @@ export function registerOtlpRoutes(app: App, deps: AppDeps): void {
       },
     });
 
-    app.post(PATHS[signal], async (c) => {
+    // The ingest key is checked by the guard; a refusal is answered in the request's encoding.
+    const ingestOnly = guard('usage:ingest', {
+      deny: (c, status, message) => {
+        let encoding: Encoding = 'json';
+        try {
+          encoding = encodingOf(c.req.header('content-type'));
+        } catch {
+          // an unknown content type is answered in JSON
+        }
+        return send(c, status, encodeError(encoding, status, message));
+      },
+    });
+    app.post(PATHS[signal], ingestOnly, async (c) => {
       // Errors are answered in the request's encoding when it is one OTLP knows.
       let encoding: Encoding = 'json';
       try {
@@ -54,8 +67,6 @@ export function registerOtlpRoutes(app: App, deps: AppDeps): void {
       } catch (e) {
         return fail(c, encoding, e as OtlpError);
       }
-      const refused = await checkIngestKey(c, deps);
-      if (refused) return send(c, 401, encodeError(encoding, 401, refused));
       // content-length can be trusted as a first filter; the body is measured again below.
       if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) return fail(c, encoding, tooLarge());
       if (inFlight >= maxInFlight) return fail(c, encoding, new OtlpError(429, 'server busy: too many exports in flight'));

@@ -13,6 +13,7 @@ import { RangeParams, resolveRange } from '../params.js';
 import { ErrorSchema, json, type App, type AppDeps } from '../context.js';
 import { adminOnly } from './admin.js';
 import { validJson, validQuery } from './validate.js';
+import { guard } from '../../auth/guard.js';
 
 /** Load the stored overrides into the pricer the ingest pipeline uses. */
 export async function loadPriceOverrides(store: Store, pricer: CataloguePricer): Promise<void> {
@@ -30,7 +31,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
   // better-sqlite3 answers synchronously, so this settles before the server takes its first request.
   void loadPriceOverrides(deps.store, pricer);
 
-  app.get('/api/v1/pricing/catalogue', (c) => c.json(snapshotInfo(), 200));
+  app.get('/api/v1/pricing/catalogue', guard('usage:read'), (c) => c.json(snapshotInfo(), 200));
 
   const quoteRoute = createRoute({
     method: 'get',
@@ -40,7 +41,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.record(z.string(), z.unknown()), 'Quote'), 404: json(ErrorSchema, 'Unknown model: priced as unknown, not zero') },
   });
   app.openAPIRegistry.registerPath(quoteRoute);
-  app.get(quoteRoute.path, (c) => {
+  app.get(quoteRoute.path, guard('usage:read'), (c) => {
     const q = validQuery(c, QuoteQuery);
     if (!q.ok) return q.response;
     const at = q.data.at ? Date.parse(q.data.at) : Date.now();
@@ -49,7 +50,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     return c.json({ model: q.data.model, at: new Date(at).toISOString(), ...quote, baseRates: baseRates(quote) }, 200);
   });
 
-  app.get('/api/v1/pricing/overrides', async (c) => adminOnly(c, deps) ?? c.json({ overrides: await deps.store.listPriceOverrides() }, 200));
+  app.get('/api/v1/pricing/overrides', guard('pricing:write'), async (c) => adminOnly(c, deps) ?? c.json({ overrides: await deps.store.listPriceOverrides() }, 200));
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -58,7 +59,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     request: { body: { content: { 'application/json': { schema: PriceOverrideInputSchema } } } },
     responses: { 201: json(z.record(z.string(), z.unknown()), 'Added and recomputed'), 400: json(ErrorSchema, 'Bad override'), 403: json(ErrorSchema, 'Admin only') },
   });
-  app.post('/api/v1/pricing/overrides', async (c) => {
+  app.post('/api/v1/pricing/overrides', guard('pricing:write'), async (c) => {
     const b = await validJson(c, PriceOverrideInputSchema);
     if (!b.ok) return b.response;
     const denied = adminOnly(c, deps);
@@ -70,7 +71,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     return c.json({ override, recomputed }, 201);
   });
 
-  app.delete('/api/v1/pricing/overrides/:id', async (c) => {
+  app.delete('/api/v1/pricing/overrides/:id', guard('pricing:write'), async (c) => {
     const denied = adminOnly(c, deps);
     if (denied) return denied;
     const gone = await deps.store.deletePriceOverride(Number(c.req.param('id')));
@@ -87,7 +88,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     request: { body: { content: { 'application/json': { schema: RecomputeBody } } } },
     responses: { 200: json(z.record(z.string(), z.unknown()), 'Recomputed'), 400: json(ErrorSchema, 'Bad period'), 403: json(ErrorSchema, 'Admin only') },
   });
-  app.post('/api/v1/pricing/recompute', async (c) => {
+  app.post('/api/v1/pricing/recompute', guard('pricing:write'), async (c) => {
     const b = await validJson(c, RecomputeBody);
     if (!b.ok) return b.response;
     const denied = adminOnly(c, deps);
@@ -106,7 +107,7 @@ export function registerPricingRoutes(app: App, deps: AppDeps): void {
     responses: { 200: json(z.record(z.string(), z.unknown()), 'Report'), 403: json(ErrorSchema, 'Admin only') },
   });
   app.openAPIRegistry.registerPath(reportRoute);
-  app.get(reportRoute.path, async (c) => {
+  app.get(reportRoute.path, guard('pricing:write'), async (c) => {
     const q = validQuery(c, ReportQuery);
     if (!q.ok) return q.response;
     const denied = adminOnly(c, deps);

@@ -19,7 +19,7 @@ import {
 } from '../../directory/scim.js';
 import type { PersonRecord } from '../../store/types.js';
 import type { App, AppDeps } from '../context.js';
-import { isAdmin } from './admin.js';
+import { guard } from '../../auth/guard.js';
 
 const BASE = '/scim/v2';
 
@@ -78,10 +78,8 @@ function scimRoute(fn: (c: Context) => Promise<Response>) {
 export function registerScimRoutes(app: App, deps: AppDeps): void {
   const store = deps.store;
 
-  app.use(`${BASE}/*`, async (c, next) => {
-    if (!isAdmin(c, deps)) return scimError(c, 401, 'a bearer token is required (the admin token)');
-    await next();
-  });
+  // SCIM clients (Entra, Okta) send a bearer token: an admin token or an API token with directory:write.
+  app.use(`${BASE}/*`, guard('directory:write', { deny: (c, status, message) => scimError(c, status, message) }));
 
   const managerIdOf = async (p: PersonRecord) => (p.managerEmail ? ((await store.getPerson({ email: p.managerEmail }))?.id ?? null) : null);
   const userJson = async (p: PersonRecord) => userToScim(p, await managerIdOf(p), BASE);

@@ -1,5 +1,6 @@
 /** Usage query endpoints for dashboard panels. All reads go through the query layer. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { guard } from '../../auth/guard.js';
 import { BreakdownParams, RangeParams, SeriesParams, parseFilters, resolveRange } from '../params.js';
 import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
 
@@ -42,6 +43,7 @@ export function registerUsageRoutes(app: App, deps: AppDeps): void {
     method: 'get',
     path: '/api/v1/usage/summary',
     summary: 'Totals for a period: tokens by type, cost, requests, active people',
+    middleware: [guard('usage:read')] as const,
     request: { query: RangeParams },
     responses: { 200: json(z.object({ from: z.string(), to: z.string(), totals: RowSchema }), 'Totals'), 400: json(ErrorSchema, 'Bad parameter'), 403: json(ErrorSchema, 'Not allowed by the privacy policy') },
   });
@@ -56,6 +58,7 @@ export function registerUsageRoutes(app: App, deps: AppDeps): void {
     method: 'get',
     path: '/api/v1/usage/breakdown',
     summary: 'Totals grouped by one or more dimensions, ranked, with top-N',
+    middleware: [guard('usage:read')] as const,
     request: { query: BreakdownParams },
     responses: { 200: json(z.object({ from: z.string(), to: z.string(), groupBy: z.array(z.string()), rows: z.array(RowSchema) }), 'Groups'), 400: json(ErrorSchema, 'Bad parameter'), 403: json(ErrorSchema, 'Not allowed by the privacy policy') },
   });
@@ -70,6 +73,7 @@ export function registerUsageRoutes(app: App, deps: AppDeps): void {
     method: 'get',
     path: '/api/v1/usage/series',
     summary: 'Totals over time (hour, day, week, month), optionally per group with top-N',
+    middleware: [guard('usage:read')] as const,
     request: { query: SeriesParams },
     responses: { 200: json(z.object({ from: z.string(), to: z.string(), bucket: z.string(), rows: z.array(RowSchema) }), 'Series'), 400: json(ErrorSchema, 'Bad parameter'), 403: json(ErrorSchema, 'Not allowed by the privacy policy') },
   });

@@ -54,15 +54,29 @@ function bucketExpr(col: RawBuilder<number>, bucket: AggregateSpec['bucket'], di
   }
 }
 
-const FILTER_DIMS: (keyof Filters)[] = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'];
+const FILTER_DIMS = ['person', 'team', 'function', 'manager', 'tool', 'model', 'source', 'provider'] as const satisfies (keyof Filters)[];
 
-/**
- * The rollup rows a question reads, joined to identity, stream, person,
- * service, manager and (when `placed`) the team membership covering each
- * bucket, narrowed by the time range and filters. Shared by every query over
- * the rollups so filters mean the same everywhere.
- */
-export function rollupSource(db: Kysely<DB>, spec: Pick<AggregateSpec, 'from' | 'to' | 'bucket' | 'filters'>, placed: boolean) {
+/** The filters as one SQL condition (true when there are none). */
+function condition(filters: Filters | undefined): RawBuilder<boolean> {
+  const conds: RawBuilder<unknown>[] = [];
+  const list = (values: string[]) => sql.join(values);
+  for (const d of FILTER_DIMS) {
+    const values = filters?.[d];
+    if (!values || values.length === 0) continue;
+    conds.push(d === 'person' ? sql`(p.email in (${list(values)}) or i.email in (${list(values)}))` : sql`${dimExpr(d)} in (${list(values)})`);
+  }
+  if (filters?.excludePerson?.length) conds.push(sql`coalesce(p.email, i.email, '') not in (${list(filters.excludePerson)})`);
+  if (filters?.excludeFunction?.length) conds.push(sql`coalesce(${dimExpr('function')}, '') not in (${list(filters.excludeFunction)})`);
+  return conds.length ? sql<boolean>`(${sql.join(conds, sql` and `)})` : sql<boolean>`1 = 1`;
+}
+
+/** The placement join costs an index probe per rollup row: only pay it when team or function is asked for. */
+function needsPlacement(groupBy: Dimension[], filterSets: (Filters | undefined)[]): boolean {
+  return groupBy.includes('team') || groupBy.includes('function') || filterSets.some((f) => !!(f?.team?.length || f?.function?.length || f?.excludeFunction?.length));
+}
+
+/** The rollup rows of a period, joined to people, services and streams (and team placement when asked). */
+function rollupRows(db: Kysely<DB>, spec: { from: number; to: number; bucket?: AggregateSpec['bucket'] }, placed: boolean) {
   const fromSec = Math.floor(spec.from / 1000);
   const toSec = Math.ceil(spec.to / 1000);
   const useHourly = spec.bucket === 'hour' || fromSec % DAY !== 0 || toSec % DAY !== 0;
@@ -89,25 +103,39 @@ export function rollupSource(db: Kysely<DB>, spec: Pick<AggregateSpec, 'from' | 
       )
       .leftJoin('team as t', 't.id', 'tm.team_id') as unknown as typeof q;
   }
-
-  for (const d of FILTER_DIMS) {
-    const values = spec.filters?.[d];
-    if (!values || values.length === 0) continue;
-    if (d === 'person') {
-      q = q.where((eb) => eb.or([eb('p.email', 'in', values), eb('i.email', 'in', values)]));
-    } else {
-      q = q.where(dimExpr(d), 'in', values);
-    }
-  }
   return { q, tcol };
+}
+
+/**
+ * Distinct people (services excluded) active in a period under each of
+ * several filter sets, in one scan: the privacy policy's group-size and
+ * differencing checks.
+ */
+export async function activePeople(db: Kysely<DB>, spec: { from: number; to: number; sets: Filters[] }): Promise<number[]> {
+  if (spec.sets.length === 0) return [];
+  const { q } = rollupRows(db, spec, needsPlacement([], spec.sets));
+  const conds = spec.sets.map(condition);
+  const cols = conds.map((c, n) => sql<number>`count(distinct case when ${c} and i.service_id is null then coalesce(p.id, -i.id) end)`.as(`n${n}`));
+  const r = (await q.where(sql<boolean>`(${sql.join(conds, sql` or `)})`).select(cols).executeTakeFirst()) as Record<string, unknown> | undefined;
+  return conds.map((_, n) => Number(r?.[`n${n}`] ?? 0));
+}
+
+/**
+ * The rollup rows a question reads, joined to identity, stream, person,
+ * service, manager and (when `placed`) the team membership covering each
+ * bucket, narrowed by the time range and filters. Shared by every query over
+ * the rollups so filters mean the same everywhere.
+ */
+export function rollupSource(db: Kysely<DB>, spec: Pick<AggregateSpec, 'from' | 'to' | 'bucket' | 'filters'>, placed: boolean) {
+  const { q, tcol } = rollupRows(db, spec, placed || needsPlacement([], [spec.filters]));
+  return { q: q.where(condition(spec.filters)), tcol };
 }
 
 export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
   const groupBy = spec.groupBy ?? [];
-  const uses = (d: Dimension) => groupBy.includes(d) || !!(spec.filters?.[d as keyof Filters]?.length);
-  // The placement join costs an index probe per rollup row: only pay it when team or function is asked for.
-  const placed = uses('team') || uses('function');
-  const { q, tcol } = rollupSource(db, spec, placed);
+  const base = rollupRows(db, spec, needsPlacement(groupBy, [spec.filters]));
+  const tcol = base.tcol;
+  const q = base.q.where(condition(spec.filters));
 
   const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
   let sel = q.select([

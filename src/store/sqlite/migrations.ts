@@ -6,6 +6,7 @@
  */
 import { DIRECTORY_MIGRATION } from './migration-0300-directory.js';
 import { CONTEXT_MIGRATION } from '../../context/migration.js';
+import { GOVERNANCE_MIGRATION } from './governance-migration.js';
 
 export interface Migration {
   id: string;
@@ -179,4 +180,5 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   END;
   `,
   },
+  GOVERNANCE_MIGRATION,
 ];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../sql/schema.js';
-import { aggregate } from '../sql/aggregate.js';
+import { activePeople, aggregate } from '../sql/aggregate.js';
 import { dimensionValues, personActivity, personFirstSeen } from '../sql/activity.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
@@ -17,6 +17,7 @@ import type {
   AggregateRow,
   AggregateSpec,
   DimensionValues,
+  Filters,
   IngestResult,
   PersonActivity,
   PersonInput,
@@ -47,6 +48,7 @@ import { unattributedUsage } from '../sql/identity.js';
 import { streamUsage } from '../sql/pricing.js';
 import { SqliteDirectory } from './directory.js';
 import { recomputeCostsSqlite } from './recompute.js';
+import { SqliteGovernanceStore } from './governance.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
   private newSessions: string[] = [];
   private stmts: ReturnType<SqliteStore['prepare']>;
   readonly directory: SqliteDirectory;
+  readonly governance: SqliteGovernanceStore;
 
   constructor(opts: SqliteStoreOptions) {
     this.file = opts.file;
@@ -81,6 +84,7 @@ export class SqliteStore implements Store {
     this.stmts = this.prepare();
     this.directory = new SqliteDirectory(this.db);
     this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
+    this.governance = new SqliteGovernanceStore(this.db);
   }
 
   private migrate(): void {
@@ -282,6 +286,10 @@ export class SqliteStore implements Store {
 
   async dimensionValues(): Promise<DimensionValues> {
     return dimensionValues(this.kysely);
+  }
+
+  async activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]> {
+    return activePeople(this.kysely, spec);
   }
 
   async rawTotals() {
