@@ -11,7 +11,7 @@
  * cost per user and model. The server runs as a child process (`tokenboard
  * serve`, the real thing), so client and server share the cores as they would.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +88,23 @@ async function waitForUrl(p: ReturnType<typeof spawn>): Promise<string> {
   });
 }
 
+/** CPU seconds a process has used (Linux /proc; undefined elsewhere): a figure other jobs on the machine barely move. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(kind: 'metrics' | 'logs', make: (i: number) => { body: Uint8Array; points: number }, usageFrom: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-bench-otlp-'));
   const bodies = Array.from({ length: REQUESTS }, (_, i) => make(i));
@@ -100,6 +117,7 @@ async function run(kind: 'metrics' | 'logs', make: (i: number) => { body: Uint8A
   );
   const url = await waitForUrl(server);
   let next = 0;
+  const cpu0 = cpuSeconds(server.pid);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -117,6 +135,7 @@ async function run(kind: 'metrics' | 'logs', make: (i: number) => { body: Uint8A
     }),
   );
   const secs = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds(server.pid);
   server.kill('SIGTERM');
   await new Promise((r) => server.on('exit', r));
   const store = new SqliteStore({ file: path.join(dir, 'tokenboard.db') });
@@ -127,6 +146,9 @@ async function run(kind: 'metrics' | 'logs', make: (i: number) => { body: Uint8A
     `${kind.padEnd(7)} ${REQUESTS} exports, ${totalPoints} ${kind === 'metrics' ? 'data points' : 'log records'} (${(bytes / 1e6).toFixed(1)} MB protobuf) in ${secs.toFixed(2)} s: ` +
       `${Math.round(totalPoints / secs).toLocaleString('en-US')} ${kind === 'metrics' ? 'points' : 'records'}/s, ` +
       `${raw.events} events stored (${Math.round(raw.events / secs).toLocaleString('en-US')} events/s), ${(disk / raw.events).toFixed(0)} bytes/event on disk, ` +
+      (cpu0 !== undefined && cpu1 !== undefined
+        ? `server CPU ${(cpu1 - cpu0).toFixed(1)} s = ${(((cpu1 - cpu0) * 1e6) / totalPoints).toFixed(1)} µs/${kind === 'metrics' ? 'point' : 'record'}, ${(((cpu1 - cpu0) * 1e6) / raw.events).toFixed(1)} µs/event, `
+        : '') +
       `tokens in/out/cacheRead/cacheWrite ${raw.input}/${raw.output}/${raw.cacheRead}/${raw.cacheWrite}, cost reported/computed µ$ ${raw.costReportedMicros}/${raw.costComputedMicros}`,
   );
   fs.rmSync(dir, { recursive: true, force: true });

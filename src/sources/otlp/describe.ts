@@ -108,7 +108,7 @@ export function describe(tool: ToolName, resource: Attrs, record: Attrs): Descri
 /** describe()'s answers remembered across exports, per tool and resource (cleared when it holds too many). */
 const remembered = new Map<string, Map<string, Described>>();
 let rememberedCount = 0;
-const REMEMBER_AT_MOST = 20_000;
+const REMEMBER_AT_MOST = 10_000;
 
 /** A value as describe() sees it (as text; null is not absent), written so that no two differ by the way they are joined. */
 function memoText(v: unknown): string {
@@ -147,7 +147,8 @@ export class Describer {
     if (!d) {
       d = describe(this.tool, this.resource, record);
       if (++rememberedCount > REMEMBER_AT_MOST) {
-        for (const m of remembered.values()) m.clear();
+        // Start over (this export keeps its own map until it is done).
+        remembered.clear();
         rememberedCount = 1;
       }
       this.seen.set(key, d);

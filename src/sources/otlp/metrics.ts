@@ -194,7 +194,9 @@ interface Group {
  * how many points were stale (already counted: a retry or an out-of-order export).
  */
 export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesState>): { events: PendingEvent[]; stale: number } {
-  const groups = new Map<string, Group>();
+  // By description, then model and time; `groups` keeps the order they were first seen in.
+  const byDescription = new Map<string, Map<string, Group>>();
+  const groups: Group[] = [];
   let stale = 0;
   for (const p of points) {
     let delta = p.value;
@@ -213,11 +215,14 @@ export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesS
     }
     if (delta === 0 && !newState) continue;
     const d = p.described;
-    const gk = `${d.groupKey}\0${p.model}\0${p.timeText}`;
-    let g = groups.get(gk);
+    let sameDescription = byDescription.get(d.groupKey);
+    if (!sameDescription) byDescription.set(d.groupKey, (sameDescription = new Map()));
+    const gk = `${p.model}\0${p.timeText}`;
+    let g = sameDescription.get(gk);
     if (!g) {
       g = { first: p, timeNanos: p.timeNanos, usage: emptyUsage(), parts: [], state: [], hasTokens: false };
-      groups.set(gk, g);
+      sameDescription.set(gk, g);
+      groups.push(g);
     }
     g.parts.push(part);
     if (newState) g.state.push([p.seriesId, newState]);
@@ -237,7 +242,7 @@ export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesS
   }
 
   const events: PendingEvent[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const p = g.first;
     const n = normalise(g.usage, p.inputIncludesCache);
     const empty = !g.hasTokens && !g.usage.hasCost && !n.activity && !p.described.sessionId;
