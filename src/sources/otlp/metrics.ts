@@ -11,11 +11,11 @@
  *    so a retried export yields the same keys and is stored once.
  */
 import type { Activity, UsageEventInput } from '../../domain/event.js';
-import { describe, hash, providerOf, stableJson, toolOf, type Described } from './describe.js';
-import { attrsOf, nanos, nanosToMs, num, str, type Attrs, type MetricsRequest, type Temporality } from './model.js';
+import { Describer, hash, providerOf, stableJson, toolOf, type Described } from './describe.js';
+import { attrsOf, field, int64, nanos, nanosToMs, num, str, type Attrs, type MetricsRequest, type Temporality } from './model.js';
 import { countsUsage, type OtlpOptions } from './rules.js';
 import { advance, type SeriesState } from './temporality.js';
-import { addUsage, emptyUsage, normalise, type RawField, type RawUsage } from './usage.js';
+import { emptyUsage, normalise, type RawField, type RawUsage } from './usage.js';
 
 type Target = { usage: RawField } | { activity: keyof Activity } | undefined;
 
@@ -66,6 +66,9 @@ export interface MetricPoint {
   temporality: Temporality;
   startNanos: bigint;
   timeNanos: bigint;
+  /** `${startNanos}-${timeNanos}` and `${timeNanos}`, made once for the points that share them. */
+  interval: string;
+  timeText: string;
   value: number;
   target: NonNullable<Target>;
   described: Described;
@@ -86,20 +89,26 @@ export function collectMetricPoints(req: MetricsRequest, opts: OtlpOptions): Col
     out.rejected++;
     if (out.errors.length < 5) out.errors.push(why);
   };
+  let interval = '';
+  let timeText = '';
+  let lastStart = -1n;
+  let lastTime = -1n;
   for (const rm of asArray(req.resourceMetrics)) {
     const resource = attrsOf(rm?.resource?.attributes);
     const resourceKey = stableJson(resource);
     for (const sm of asArray(rm?.scopeMetrics)) {
       const scopeName = sm?.scope?.name;
       const tool = toolOf(resource, scopeName);
+      const describer = new Describer(tool, resource);
       for (const m of asArray(sm?.metrics)) {
-        const rule = m && METRIC_RULES[m.name];
+        const rule = m && METRIC_RULES[m.name!];
         if (!rule) continue;
-        if (m.name.startsWith('gen_ai.') && GENAI_DUPLICATED_BY.has(tool)) continue;
+        if (m.name!.startsWith('gen_ai.') && GENAI_DUPLICATED_BY.has(tool)) continue;
         if (rule.kind === 'usage' && !countsUsage(opts, tool, 'metrics')) continue;
         const agg = m.sum ?? m.histogram ?? m.exponentialHistogram;
         if (!agg) continue; // gauges carry no usage
         const temporality = (agg.aggregationTemporality ?? 0) as Temporality;
+        const seriesPrefix = `series\0${m.name}\0${resourceKey}\0${scopeName ?? ''}\0`;
         for (const p of asArray(agg.dataPoints) as (Record<string, unknown> & { attributes?: never })[]) {
           const attrs = attrsOf(p.attributes);
           const target = rule.target(attrs);
@@ -108,7 +117,7 @@ export function collectMetricPoints(req: MetricsRequest, opts: OtlpOptions): Col
             reject(`${m.name}: aggregationTemporality must be DELTA (1) or CUMULATIVE (2)`);
             continue;
           }
-          const value = m.sum ? num((p.asInt as string | undefined) ?? (p.asDouble as number | undefined)) : num(p.sum as number | undefined);
+          const value = m.sum ? num(int64(field(p, 'asInt') as string | undefined) ?? (field(p, 'asDouble') as number | undefined)) : num(field(p, 'sum') as number | undefined);
           const timeNanos = nanos(p.timeUnixNano as string | undefined);
           if (value === undefined || value < 0) {
             reject(`${m.name}: data point value must be a number >= 0`);
@@ -118,7 +127,7 @@ export function collectMetricPoints(req: MetricsRequest, opts: OtlpOptions): Col
             reject(`${m.name}: data point needs timeUnixNano`);
             continue;
           }
-          const described = describe(tool, resource, attrs);
+          const described = describer.describe(attrs);
           if (described.problem) {
             reject(`${m.name}: ${described.problem}`);
             continue;
@@ -128,11 +137,21 @@ export function collectMetricPoints(req: MetricsRequest, opts: OtlpOptions): Col
             reject(`${m.name}: model is longer than 200 characters`);
             continue;
           }
+          const startNanos = nanos(p.startTimeUnixNano as string | undefined);
+          if (startNanos !== lastStart || timeNanos !== lastTime) {
+            if (timeNanos !== lastTime) timeText = String(timeNanos);
+            interval = `${startNanos}-${timeText}`;
+            lastStart = startNanos;
+            lastTime = timeNanos;
+          }
           out.points.push({
-            seriesId: hash('series', m.name, resourceKey, scopeName ?? '', stableJson(attrs)),
+            // = hash('series', m.name, resourceKey, scopeName ?? '', stableJson(attrs)), the prefix built once per metric
+            seriesId: hash(seriesPrefix + stableJson(attrs)),
             temporality,
-            startNanos: nanos(p.startTimeUnixNano as string | undefined),
+            startNanos,
             timeNanos,
+            interval,
+            timeText,
             value,
             target,
             described,
@@ -175,11 +194,13 @@ interface Group {
  * how many points were stale (already counted: a retry or an out-of-order export).
  */
 export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesState>): { events: PendingEvent[]; stale: number } {
-  const groups = new Map<string, Group>();
+  // By description, then model and time; `groups` keeps the order they were first seen in.
+  const byDescription = new Map<string, Map<string, Group>>();
+  const groups: Group[] = [];
   let stale = 0;
   for (const p of points) {
     let delta = p.value;
-    let part = `${p.seriesId}@${p.startNanos}-${p.timeNanos}`;
+    let part = `${p.seriesId}@${p.interval}`;
     let newState: SeriesState | undefined;
     if (p.temporality === 2) {
       const r = advance(state.get(p.seriesId), { start: p.startNanos, time: p.timeNanos, value: p.value }, p.target && 'activity' in p.target);
@@ -190,15 +211,18 @@ export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesS
       delta = r.delta;
       newState = r.state;
       state.set(p.seriesId, r.state);
-      part = `${p.seriesId}@c${p.startNanos}-${p.timeNanos}`;
+      part = `${p.seriesId}@c${p.interval}`;
     }
     if (delta === 0 && !newState) continue;
     const d = p.described;
-    const gk = hash('group', d.tool, JSON.stringify(d.identity), d.sessionId ?? '', p.model, JSON.stringify(d.attributes ?? {}), String(p.timeNanos));
-    let g = groups.get(gk);
+    let sameDescription = byDescription.get(d.groupKey);
+    if (!sameDescription) byDescription.set(d.groupKey, (sameDescription = new Map()));
+    const gk = `${p.model}\0${p.timeText}`;
+    let g = sameDescription.get(gk);
     if (!g) {
       g = { first: p, timeNanos: p.timeNanos, usage: emptyUsage(), parts: [], state: [], hasTokens: false };
-      groups.set(gk, g);
+      sameDescription.set(gk, g);
+      groups.push(g);
     }
     g.parts.push(part);
     if (newState) g.state.push([p.seriesId, newState]);
@@ -218,7 +242,7 @@ export function pointsToEvents(points: MetricPoint[], state: Map<string, SeriesS
   }
 
   const events: PendingEvent[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const p = g.first;
     const n = normalise(g.usage, p.inputIncludesCache);
     const empty = !g.hasTokens && !g.usage.hasCost && !n.activity && !p.described.sessionId;

@@ -1,14 +1,13 @@
 /**
  * The OTLP receiver: decoded export requests in, usage events stored.
  * Pipeline per request: map (./metrics.ts, ./records.ts) -> validate and
- * price (src/ingest) -> store events and cumulative series state in one
+ * price (./validate.ts, the ingest pipeline's schema and pricing) -> store events and cumulative series state in one
  * transaction.
  *
  * Requests that carry cumulative points run one at a time, so two exports of
  * the same series never read the same state (one process; a multi-instance
  * PostgreSQL deployment needs the state rows locked in the transaction).
  */
-import { validateBatch } from '../../ingest/pipeline.js';
 import type { Pricer } from '../../pricing/pricer.js';
 import type { Store } from '../../store/types.js';
 import { collectMetricPoints, pointsToEvents, type PendingEvent } from './metrics.js';
@@ -16,6 +15,7 @@ import type { ExportRequest, LogsRequest, MetricsRequest, Signal, TracesRequest 
 import { mapLogs, mapSpans } from './records.js';
 import type { OtlpOptions } from './rules.js';
 import { decodeState, encodeState, type SeriesState } from './temporality.js';
+import { validateEvents } from './validate.js';
 
 export interface ReceiveResult {
   /** Usage events stored. */
@@ -69,7 +69,7 @@ export class OtlpReceiver {
 
   private async store_(pending: PendingEvent[], rejected: number, errors: string[], stale: number): Promise<ReceiveResult> {
     const withEvent = pending.filter((p) => p.event);
-    const { prepared, rejected: invalid } = validateBatch(withEvent.map((p) => p.event), this.pricer);
+    const { prepared, rejected: invalid } = validateEvents(withEvent.map((p) => p.event!), this.pricer);
     const bad = new Set(invalid.map((r) => r.index));
     for (const r of invalid.slice(0, Math.max(0, 5 - errors.length))) errors.push(`${r.field} ${r.reason}`);
     // A series whose event was refused keeps its old state: its usage is counted with its next point instead.

@@ -16,9 +16,9 @@
  * gen_ai.operation.name is a model call; agent, workflow and tool spans repeat
  * their children's usage and are skipped.
  */
-import { describe, hash, stableJson, toolOf, type Described } from './describe.js';
+import { Describer, hash, stableJson, toolOf, type Described } from './describe.js';
 import { providerFor, type PendingEvent, asArray } from './metrics.js';
-import { attrsOf, nanos, nanosToMs, num, str, type Attrs, type LogsRequest, type TracesRequest } from './model.js';
+import { attrsOf, bytesText, field, nanos, nanosToMs, num, str, type Attrs, type LogsRequest, type TracesRequest } from './model.js';
 import { countsUsage, type OtlpOptions } from './rules.js';
 import { emptyUsage, normalise, type RawUsage } from './usage.js';
 
@@ -96,12 +96,13 @@ function logUsage(name: string, tool: string, a: Attrs): Extracted | undefined {
 
 const NOT_MODEL_CALLS = new Set(['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow']);
 
-function toEvent(kind: string, d: Described, x: Extracted, attrs: Attrs, timeNanos: bigint, contentKey: string): PendingEvent {
+/** `contentKey` names the record when it carries no call id (only computed then). */
+function toEvent(kind: string, d: Described, x: Extracted, attrs: Attrs, timeNanos: bigint, contentKey: () => string): PendingEvent {
   const norm = normalise(x.usage, x.inputIncludesCache);
   const provider = providerFor(d.tool, attrs);
   return {
     event: {
-      key: x.callId ? hash(kind, d.tool, 'call', x.callId) : contentKey,
+      key: x.callId ? hash(kind, d.tool, 'call', x.callId) : contentKey(),
       time: nanosToMs(timeNanos),
       source: 'otel',
       tool: d.tool,
@@ -125,14 +126,15 @@ export function mapLogs(req: LogsRequest, opts: OtlpOptions): RecordsResult {
     for (const sl of asArray(rl?.scopeLogs)) {
       const tool = toolOf(resource, sl?.scope?.name);
       if (!countsUsage(opts, tool, 'logs')) continue;
+      const describer = new Describer(tool, resource);
       for (const r of asArray(sl?.logRecords)) {
         if (!r) continue;
         const a = attrsOf(r.attributes);
-        const body = r.body?.stringValue;
-        const name = str(r.eventName) ?? str(a['event.name']) ?? (body && /^[a-z_]+\.[a-z_.]+$/.test(body) ? body : '');
+        const body = r.body ? field(r.body, 'stringValue') : undefined;
+        const name = str(field(r, 'eventName')!) ?? str(a['event.name']) ?? (body && /^[a-z_]+\.[a-z_.]+$/.test(body) ? body : '');
         const x = logUsage(name ?? '', tool, a);
         if (!x) continue;
-        const d = describe(tool, resource, a);
+        const d = describer.describe(a);
         if (d.problem || (x.model?.length ?? 0) > 200) {
           out.rejected++;
           if (out.errors.length < 5) out.errors.push(`${name}: ${d.problem ?? 'model is longer than 200 characters'}`);
@@ -148,7 +150,7 @@ export function mapLogs(req: LogsRequest, opts: OtlpOptions): RecordsResult {
           if (out.errors.length < 5) out.errors.push(`${name}: log record needs timeUnixNano`);
           continue;
         }
-        const ev = toEvent('log', d, x, a, t, hash('log', resourceKey, stableJson(a), String(t), r.spanId ?? ''));
+        const ev = toEvent('log', d, x, a, t, () => hash('log', resourceKey, stableJson(a), String(t), bytesText(r.spanId) ?? ''));
         if (x.callId) {
           // Twins of one call in the same export: keep the copy that says who it was.
           const seen = byCall.get(ev.event!.key!);
@@ -172,26 +174,28 @@ export function mapSpans(req: TracesRequest, opts: OtlpOptions): RecordsResult {
     for (const ss of asArray(rs?.scopeSpans)) {
       const tool = toolOf(resource, ss?.scope?.name);
       if (!countsUsage(opts, tool, 'traces')) continue;
+      const describer = new Describer(tool, resource);
       for (const s of asArray(ss?.spans)) {
         if (!s) continue;
         const a = attrsOf(s.attributes);
         if (NOT_MODEL_CALLS.has(String(a['gen_ai.operation.name'] ?? ''))) continue;
         const x = genAiUsage(a);
         if (!x) continue;
-        const d = describe(tool, resource, a);
+        const d = describer.describe(a);
         if (d.problem || (x.model?.length ?? 0) > 200) {
           out.rejected++;
           if (out.errors.length < 5) out.errors.push(`span ${s.name ?? ''}: ${d.problem ?? 'model is longer than 200 characters'}`);
           continue;
         }
         const t = nanos(s.endTimeUnixNano) || nanos(s.startTimeUnixNano);
-        if (t === 0n || !s.spanId) {
+        const spanId = bytesText(field(s, 'spanId'));
+        if (t === 0n || !spanId) {
           out.rejected++;
           if (out.errors.length < 5) out.errors.push(`span ${s.name ?? ''}: needs spanId and endTimeUnixNano`);
           continue;
         }
         // Ids arrive as hex (JSON) or base64 (protobuf); either names the span uniquely.
-        out.events.push(toEvent('span', d, x, a, t, hash('span', normaliseId(s.traceId), normaliseId(s.spanId))));
+        out.events.push(toEvent('span', d, x, a, t, () => hash('span', normaliseId(bytesText(field(s, 'traceId'))), normaliseId(spanId))));
       }
     }
   }
