@@ -20,6 +20,7 @@ const PUBLIC = new Set([
   'GET /privacy',
   'GET /privacy.md',
   'GET /api/v1/privacy/policy',
+  'GET /favicon.svg',
 ]);
 
 describe('route permissions', () => {

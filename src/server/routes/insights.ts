@@ -44,7 +44,7 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/insights/viewer', summary: 'Who is asking, and what the privacy policy lets them see', responses: { 200: json(Panel, 'Viewer') }, middleware: [guard('public')] as const }),
+    createRoute({ method: 'get', path: '/api/v1/insights/viewer', summary: 'Who is asking, and what the privacy policy lets them see', responses: { 200: json(Panel, 'Viewer') }, middleware: [guard('account:self')] as const }),
     async (c) => {
       const v = viewerOf(c, deps);
       const policy = await deps.query.privacy.policy();
