@@ -21,6 +21,7 @@ const PUBLIC = new Set([
   'GET /privacy.md',
   'GET /api/v1/privacy/policy',
   'GET /favicon.svg',
+  'GET /favicon.ico',
 ]);
 
 describe('route permissions', () => {

@@ -36,6 +36,7 @@ export function registerWebRoutes(app: App, deps: AppDeps, root = webRoot()): vo
   });
   app.use('/assets/*', serveStatic({ root }));
   app.get('/favicon.svg', guard('public'), serveStatic({ root }));
+  app.get('/favicon.ico', guard('public'), (c) => c.redirect('/favicon.svg', 301));
   // The app's client-side routes (web/src/App.tsx), each declared with the permission it needs.
   const page = (c: Context) => c.html(index);
   for (const p of CLIENT_ROUTES) app.get(p, guard('usage:read'), page);
