@@ -41,6 +41,13 @@ describe('export and erasure of one person', () => {
     await org.req('/api/v1/me/privacy', { method: 'PUT', headers: victim, body: { leaderboardOptIn: true, country: 'DE' } });
     await org.req('/api/v1/me/export', { headers: victim });
     const ref = await org.store.governance.subjectRef(VICTIM);
+    // A check-in they wrote (context), and the dashboard's first/last-seen rows for their identities.
+    const posted = await org.req('/api/v1/context/checkins', { method: 'POST', headers: victim, body: { visibility: 'team', tried: 'Tried a codex review bot', learned: 'It misses context' } });
+    expect(posted.status).toBe(201);
+    const victimIds = db.prepare("SELECT id FROM identity WHERE person_id = (SELECT id FROM person WHERE email = ?)").pluck().all(VICTIM) as number[];
+    expect(victimIds.length).toBeGreaterThan(0);
+    const seen = () => db.prepare(`SELECT count(*) FROM identity_seen WHERE identity_id IN (${victimIds.join(',')})`).pluck().get() as number;
+    expect(seen()).toBeGreaterThan(0);
     const totals = async () => ((await (await org.req(`/api/v1/usage/summary?${RANGE}`, { headers: org.callers.admin })).json()) as Json).totals;
     const byFunction = async () => ((await (await org.req(`/api/v1/usage/breakdown?${RANGE}&groupBy=tool`, { headers: org.callers.admin })).json()) as Json).rows;
     const before = await totals();
@@ -51,7 +58,8 @@ describe('export and erasure of one person', () => {
     expect(bad.status).toBe(400);
     const res = await org.req(`/api/v1/admin/people/${VICTIM}/erase`, { method: 'POST', headers: org.callers.admin, body: { confirm: VICTIM } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ erased: true, person: true, identities: 4, events: 8, account: true });
+    expect(await res.json()).toMatchObject({ erased: true, person: true, identities: 4, events: 8, account: true, contextEntries: 1 });
+    expect(seen()).toBe(0);
 
     // Totals, people counts and per-tool totals are the same; raw sums too.
     expect(await totals()).toEqual(before);
@@ -59,7 +67,7 @@ describe('export and erasure of one person', () => {
     expect(await org.store.rawTotals()).toEqual(rawBefore);
 
     // No table holds the email, old email, name, alias or subject ref link any more.
-    const needles = [VICTIM, 'eng3.old@ex.com', 'Eng 3', 'acct-eng3', 'eng3-laptop', 'u-unknown-1'];
+    const needles = [VICTIM, 'eng3.old@ex.com', 'Eng 3', 'acct-eng3', 'eng3-laptop', 'u-unknown-1', 'codex review bot'];
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
     expect(tables).toEqual(expect.arrayContaining(['person', 'identity', 'identity_alias', 'identity_assignment', 'identity_rule', 'team_membership', 'account', 'auth_session', 'audit_log', 'subject', 'privacy_choice', 'session']));
     const found: string[] = [];

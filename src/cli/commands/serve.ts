@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { ContextService, DigestService } from '../../context/service.js';
+import { scheduleWeeklyDigests } from '../../context/schedule.js';
 import { scheduleRetention } from '../../governance/retention.js';
 import { buildDeps, listen, openStore, registerIngestKey } from '../../server/start.js';
 
@@ -34,8 +36,11 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
   const running = await listen(deps, port, opts.host);
   const gov = deps.governance!;
   const stopRetention = scheduleRetention(store, () => gov.settings.get(), gov.audit, RETENTION_EVERY_MS);
+  // Weekly team and organisation digests to the configured webhooks (Mondays 08:00 UTC; each week once).
+  const digests = scheduleWeeklyDigests(new DigestService(ContextService.forStore(store, deps.query)), { hourUtc: 8, log: (s) => console.log(s) });
   const stop = async () => {
     stopRetention();
+    digests.stop();
     await running.close();
     await store.close();
     process.exit(0);

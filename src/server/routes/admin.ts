@@ -4,6 +4,7 @@
  * Each route declares its permission; every change is audited by the service.
  */
 import type { Context } from 'hono';
+import { ContextRepo } from '../../context/repo.js';
 import { z } from 'zod';
 import { guard } from '../../auth/guard.js';
 import { input } from '../../auth/http.js';
@@ -106,7 +107,9 @@ export function registerAdminRoutes(app: App, deps: AppDeps): void {
     // Audit first, while the subject ref still resolves; erasure then deletes the ref.
     await gov.audit.record(viewerOf(c), 'person.erased', { subject: email });
     const result = await deps.store.governance.erasePerson(email);
-    return c.json({ erased: true, ...result });
+    // Their check-ins, experiments, comments and "useful" marks go too.
+    const contextEntries = await ContextRepo.forStore(deps.store).eraseAuthor(email);
+    return c.json({ erased: true, ...result, contextEntries });
   });
 
   // The country decides the leaderboard default (policy.leaderboards.countries); the directory may set it.

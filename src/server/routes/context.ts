@@ -4,6 +4,8 @@
  * web page) and digest webhooks. Handlers parse, ask the context service as
  * the viewer, and answer; visibility is decided in src/query/context.ts.
  */
+import { registerRetentionStep } from '../../governance/retention.js';
+import { ContextRepo } from '../../context/repo.js';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -61,6 +63,10 @@ const WeekQuery = z.object({
  * @param who how a request's viewer is found; production uses `viewerOf`.
  */
 export function registerContextRoutes(app: App, deps: AppDeps, who: (c: Context) => Viewer = (c) => viewerOf(c, deps)): void {
+  // Check-ins have their own retention (policy.retention.checkinDays), run with the governance retention job.
+  registerRetentionStep('checkins', async (store, policy, now) => ({
+    checkins: await ContextRepo.forStore(store).pruneBefore(now - policy.retention.checkinDays * 86_400_000),
+  }));
   const context = ContextService.forStore(deps.store, deps.query);
   const digests = new DigestService(context);
   describeRoutes(app);

@@ -322,6 +322,7 @@ export class SqliteGovernanceStore implements GovernanceStore {
         // Session keys come from the sources and may embed a name or email: replace them.
         db.prepare("UPDATE session SET identity_id = ?, key = 'erased:' || lower(hex(randomblob(12))) WHERE identity_id IN (SELECT value FROM json_each(?))").run(anon, idsJson);
         db.prepare('DELETE FROM identity_assignment WHERE identity_id IN (SELECT value FROM json_each(?))').run(idsJson);
+        db.prepare('DELETE FROM identity_seen WHERE identity_id IN (SELECT value FROM json_each(?))').run(idsJson);
         db.prepare('DELETE FROM identity WHERE id IN (SELECT value FROM json_each(?))').run(idsJson);
       }
       const accountName = db.prepare('SELECT name FROM account WHERE email = ?').pluck().get(e) as string | null | undefined;
