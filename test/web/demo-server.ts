@@ -1,11 +1,14 @@
 /**
  * A real tokenboard HTTP server on a free port, seeded with the demo
  * organisation through the normal ingest pipeline, serving the built web app.
+ * ADMIN_TOKEN is the server's admin token: the tests use it only to set up
+ * accounts and the policy; the browser signs in like a person.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { seedDemo } from '../../src/demo/seed.js';
+import type { AppDeps } from '../../src/server/app.js';
 import { buildDeps, listen, type Running } from '../../src/server/start.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 
@@ -28,13 +31,15 @@ export interface DemoServer {
   end: number;
   running: Running;
   store: SqliteStore;
+  deps: AppDeps;
   close(): Promise<void>;
 }
 
 export async function startDemoServer(): Promise<DemoServer> {
   ensureWebBuilt();
   const store = new SqliteStore({ file: ':memory:' });
-  const deps = buildDeps(store, { adminToken: ADMIN_TOKEN });
+  // Cheap password hashing for the test accounts (the default cost is tested in test/governance/auth.test.ts).
+  const deps = buildDeps(store, { adminToken: ADMIN_TOKEN, governance: { scryptCost: { N: 1024, r: 8, p: 1 } } });
   const end = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   await seedDemo(deps.ingestor, { end });
   const running = await listen(deps, 0);
@@ -43,6 +48,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     end,
     running,
     store,
+    deps,
     close: async () => {
       await running.close();
       await store.close();

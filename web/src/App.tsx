@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { BrowserRouter, NavLink, Route, Routes, useLocation } from 'react-router';
 import { FilterBar } from './components/FilterBar';
+import { SignOut } from './components/SignOut';
 import { useApi } from './lib/api';
 import { ThemeContext } from './lib/hooks';
 import type { ViewerRes } from './lib/types';
@@ -81,6 +82,7 @@ function Shell({ children }: { children: ReactNode }) {
               <button type="button" className="btn small" onClick={toggle} aria-pressed={dark} data-testid="theme-toggle">
                 {dark ? 'Light' : 'Dark'} mode
               </button>
+              <SignOut />
             </div>
           </header>
           <main id="main" tabIndex={-1}>

@@ -1,26 +1,13 @@
 /**
- * The web app reads only the HTTP API, as the viewer who is signed in, so the
- * server's query layer and privacy policy decide what is visible. Until the
- * governance module adds sign-in, an admin can paste TOKENBOARD_ADMIN_TOKEN
- * (kept in this tab's sessionStorage only).
+ * The web app reads only the HTTP API, as the person signed in (the session
+ * cookie, same-origin), so the server's query layer and privacy policy decide
+ * what is visible. State-changing requests carry the session's CSRF token
+ * (`X-CSRF-Token`, from GET /api/v1/auth/me). A 401 means the session has
+ * ended (or never began): the browser is sent to the sign-in page.
  */
 import { useEffect, useState } from 'react';
 
-const TOKEN_KEY = 'tokenboard.adminToken';
-
-export function getToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
-
-export function setToken(token: string | null): void {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
-  window.dispatchEvent(new Event('tokenboard:auth'));
-}
+export const SIGN_IN_PATH = '/auth/sign-in';
 
 export class ApiError extends Error {
   constructor(
@@ -31,39 +18,80 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** The signed-in person, as GET /api/v1/auth/me answers. */
+export interface Me {
+  email: string | null;
+  name: string | null;
+  role: string;
+  via: string;
+  permissions: string[];
+  csrfToken: string | null;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+let csrf: Promise<string | null> | null = null;
+
+/** The session's CSRF token, fetched once per page load (and again after a refusal). */
+function csrfToken(): Promise<string | null> {
+  csrf ??= api<Me>('/api/v1/auth/me')
+    .then((me) => me.csrfToken)
+    .catch((e: unknown) => {
+      csrf = null;
+      throw e;
+    });
+  return csrf;
+}
+
+let leaving = false;
+/** The session is gone: go to the sign-in page (once, however many requests failed). */
+function toSignIn(): void {
+  if (leaving) return;
+  leaving = true;
+  window.location.assign(SIGN_IN_PATH);
+}
+
+async function send(path: string, init: RequestInit, method: string): Promise<Response> {
   const headers = new Headers(init.headers);
-  const token = getToken();
-  if (token) headers.set('authorization', `Bearer ${token}`);
   if (init.body) headers.set('content-type', 'application/json');
-  const res = await fetch(path, { ...init, headers });
+  if (!SAFE.has(method)) {
+    const token = await csrfToken();
+    if (token) headers.set('x-csrf-token', token);
+  }
+  return fetch(path, { ...init, method, headers, credentials: 'same-origin' });
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  let res = await send(path, init, method);
+  if (res.status === 403 && !SAFE.has(method)) {
+    // A stale CSRF token (the session was renewed in another tab): fetch it again and retry once.
+    const body = (await res.clone().json().catch(() => ({}))) as { error?: string };
+    if (/csrf/i.test(body.error ?? '')) {
+      csrf = null;
+      res = await send(path, init, method);
+    }
+  }
   const body = (await res.json().catch(() => ({}))) as { error?: string };
+  if (res.status === 401) toSignIn();
   if (!res.ok) throw new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`);
   return body as T;
 }
 
 export type Loadable<T> = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: T };
 
-/** Fetch on mount and whenever the path changes (or the viewer signs in or out); stale answers are dropped. */
+/** Fetch on mount and whenever the path changes; stale answers are dropped. */
 export function useApi<T>(path: string | null): Loadable<T> {
   // The answer remembers which request it belongs to, so a new path shows "loading" on its very first render.
-  const [result, setResult] = useState<{ key: string; value: Loadable<T> } | null>(null);
-  const [authVersion, setAuthVersion] = useState(0);
-  const key = `${authVersion}:${path}`;
-  useEffect(() => {
-    const bump = () => setAuthVersion((v) => v + 1);
-    window.addEventListener('tokenboard:auth', bump);
-    return () => window.removeEventListener('tokenboard:auth', bump);
-  }, []);
+  const [result, setResult] = useState<{ key: string | null; value: Loadable<T> } | null>(null);
   useEffect(() => {
     if (!path) return;
     let live = true;
     api<T>(path)
-      .then((data) => live && setResult({ key, value: { state: 'ready', data } }))
-      .catch((e: unknown) => live && setResult({ key, value: { state: 'error', error: e instanceof ApiError ? e : new ApiError(0, String(e)) } }));
+      .then((data) => live && setResult({ key: path, value: { state: 'ready', data } }))
+      .catch((e: unknown) => live && setResult({ key: path, value: { state: 'error', error: e instanceof ApiError ? e : new ApiError(0, String(e)) } }));
     return () => {
       live = false;
     };
-  }, [key]);
-  return result && result.key === key ? result.value : { state: 'loading' };
+  }, [path]);
+  return result && result.key === path ? result.value : { state: 'loading' };
 }

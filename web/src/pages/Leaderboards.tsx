@@ -92,7 +92,7 @@ export function Leaderboards() {
                 <div role="group" aria-label="Scope">
                   {(['team', 'person'] as const).map((s) => (
                     <button key={s} type="button" className={`btn toggle${scope === s ? ' on' : ''}`} aria-pressed={scope === s} onClick={() => setParam('scope', s)} disabled={s === 'person' && (!b.config.allowIndividuals || !mayIndividuals)}
-                      title={s === 'person' && !mayIndividuals ? 'Individual leaderboards need a role that may see individuals (sign-in arrives with governance)' : undefined} data-testid={`scope-${s}`}>
+                      title={s === 'person' && !mayIndividuals ? 'Individual leaderboards need a role that may see individuals' : undefined} data-testid={`scope-${s}`}>
                       {s === 'team' ? 'Teams' : 'Individuals (opted in)'}
                     </button>
                   ))}

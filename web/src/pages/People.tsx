@@ -21,39 +21,44 @@ export function People() {
     <>
       <PageHeader title="People" lede="Individual usage is private to the person by default. The privacy policy decides who else may see it." />
       <Async result={viewer}>
-        {(v) =>
-          v.email ? (
-            <Panel id="my-usage" title="My usage">
-              <Link to={`/people/${encodeURIComponent(v.email)}?${apiQuery(f)}`}>Open my usage</Link>
-            </Panel>
-          ) : !v.maySeeIndividuals ? (
-            <div className="state private" data-testid="private" role="note">
-              <strong>Private by default.</strong> Sign in to see your own usage. Other people's figures are visible only to roles the privacy policy allows; everyone sees groups of at least {v.minGroupSize} people.
-            </div>
-          ) : (
-            <Panel id="people" title="People with usage in the range" subtitle="You can see individuals because of your role. Views are recorded in the audit log once governance is enabled.">
-              <div className="field inline">
-                <label htmlFor="people-search">Find</label>
-                <input id="people-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="name or email" data-testid="people-search" />
+        {(v) => (
+          <>
+            {v.email && (
+              <Panel id="my-usage" title="My usage">
+                <Link to={`/people/${encodeURIComponent(v.email)}?${apiQuery(f)}`} data-testid="my-usage-link">
+                  Open my usage
+                </Link>
+              </Panel>
+            )}
+            {!v.maySeeIndividuals ? (
+              <div className="state private" data-testid="private" role="note">
+                <strong>Private by default.</strong> Other people's figures are visible only to roles the privacy policy allows; everyone sees groups of at least {v.minGroupSize} people.
               </div>
-              {people.state === 'ready' ? (
-                <DataTable
-                  name="people"
-                  testId="people-table"
-                  rows={(people.data.rows.filter(visible) as Visible[]).filter((r) => !q || (r.keys.person ?? '').includes(q.toLowerCase()))}
-                  columns={[
-                    { key: 'person', label: 'Person', render: (r) => <Link to={`/people/${encodeURIComponent(r.keys.person ?? '')}?${apiQuery(f)}`}>{r.keys.person}</Link>, csv: (r) => r.keys.person },
-                    { key: 'tokens', label: 'Tokens', numeric: true, render: (r) => compact(r.tokens), csv: (r) => r.tokens },
-                    { key: 'cost', label: 'Cost', numeric: true, render: (r) => usd(r.cost), csv: (r) => r.cost.toFixed(2) },
-                    { key: 'requests', label: 'Requests', numeric: true, render: (r) => compact(r.requests), csv: (r) => r.requests },
-                  ]}
-                />
-              ) : (
-                <Async result={people}>{() => null}</Async>
-              )}
-            </Panel>
-          )
-        }
+            ) : (
+              <Panel id="people" title="People with usage in the range" subtitle="You can see individuals because of your role. Views of individuals are recorded in the audit log.">
+                <div className="field inline">
+                  <label htmlFor="people-search">Find</label>
+                  <input id="people-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="name or email" data-testid="people-search" />
+                </div>
+                {people.state === 'ready' ? (
+                  <DataTable
+                    name="people"
+                    testId="people-table"
+                    rows={(people.data.rows.filter(visible) as Visible[]).filter((r) => !q || (r.keys.person ?? '').includes(q.toLowerCase()))}
+                    columns={[
+                      { key: 'person', label: 'Person', render: (r) => <Link to={`/people/${encodeURIComponent(r.keys.person ?? '')}?${apiQuery(f)}`}>{r.keys.person}</Link>, csv: (r) => r.keys.person },
+                      { key: 'tokens', label: 'Tokens', numeric: true, render: (r) => compact(r.tokens), csv: (r) => r.tokens },
+                      { key: 'cost', label: 'Cost', numeric: true, render: (r) => usd(r.cost), csv: (r) => r.cost.toFixed(2) },
+                      { key: 'requests', label: 'Requests', numeric: true, render: (r) => compact(r.requests), csv: (r) => r.requests },
+                    ]}
+                  />
+                ) : (
+                  <Async result={people}>{() => null}</Async>
+                )}
+              </Panel>
+            )}
+          </>
+        )}
       </Async>
     </>
   );

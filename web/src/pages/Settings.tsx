@@ -1,37 +1,20 @@
 import { useEffect, useState } from 'react';
 import { Async } from '../components/States';
 import { PageHeader, Panel } from '../components/Panel';
-import { api, ApiError, getToken, setToken, useApi } from '../lib/api';
+import { api, ApiError, useApi } from '../lib/api';
+import { SignOut } from '../components/SignOut';
 import { LEADERBOARD_METRICS, RULE_METRICS, type LeaderboardConfig, type ViewerRes } from '../lib/types';
 import { METRIC_LABELS } from './Leaderboards';
 
-function SignIn({ viewer }: { viewer: ViewerRes }) {
-  const [token, setTok] = useState('');
+function WhoYouAre({ viewer }: { viewer: ViewerRes }) {
   return (
-    <Panel id="sign-in" title="Who you are" subtitle="Sign-in with accounts and OIDC arrives with the governance module; until then an admin may use the server's admin token.">
+    <Panel id="who-you-are" title="Who you are" subtitle="You are signed in; what you see follows the organisation's privacy policy.">
       <p data-testid="viewer-role">
         Viewing as <strong>{viewer.role}</strong>
         {viewer.email ? ` (${viewer.email})` : ''}. Groups smaller than {viewer.minGroupSize} people are suppressed{viewer.maySeeIndividuals ? ' for others; you may see individuals' : ''}.
       </p>
-      {getToken() ? (
-        <button type="button" className="btn" onClick={() => setToken(null)} data-testid="sign-out">
-          Forget admin token
-        </button>
-      ) : (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (token.trim()) setToken(token.trim());
-          }}
-        >
-          <label htmlFor="admin-token">Admin token</label>
-          <input id="admin-token" type="password" autoComplete="off" value={token} onChange={(e) => setTok(e.target.value)} data-testid="admin-token" />
-          <button type="submit" className="btn primary" data-testid="sign-in">
-            Use token
-          </button>
-        </form>
-      )}
+      <p className="muted">Scripts and other tools read the same API with an API token (<code>Authorization: Bearer …</code>) that an admin creates; the browser uses your sign-in.</p>
+      <SignOut className="btn" />
     </Panel>
   );
 }
@@ -62,7 +45,7 @@ function LeaderboardSettings({ initial, canEdit }: { initial: LeaderboardConfig;
         {check('enabled', 'Leaderboards are on for this organisation')}
         {check('allowIndividuals', 'Allow individual leaderboards (only people who opted in)')}
         {check('pseudonymous', 'Show pseudonyms instead of names')}
-        <label htmlFor="lb-optin">People who opted in (one email per line; moves to each person's own settings with governance)</label>
+        <label htmlFor="lb-optin">People who opted in (one email per line)</label>
         <textarea id="lb-optin" rows={3} value={c.optedIn.join('\n')} onChange={(e) => setC({ ...c, optedIn: e.target.value.split(/\s+/).filter(Boolean) })} data-testid="lb-optin" />
         <fieldset className="metrics">
           <legend>Metrics offered</legend>
@@ -161,7 +144,7 @@ export function Settings() {
   return (
     <>
       <PageHeader title="Settings" />
-      <Async result={viewer}>{(v) => <SignIn viewer={v} />}</Async>
+      <Async result={viewer}>{(v) => <WhoYouAre viewer={v} />}</Async>
       <Async result={config}>{(c) => <LeaderboardSettings initial={c} canEdit={viewer.state === 'ready' && viewer.data.role === 'admin'} />}</Async>
     </>
   );
