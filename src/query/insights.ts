@@ -7,7 +7,7 @@
  * counts, each policed as a group of that many people.
  */
 import type { AggregateRow, Bucket, Dimension, Filters, PersonActivity, PersonRecord, Store, Totals } from '../store/types.js';
-import { applyPolicy, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
+import { applyPolicy, leaderboardEligible, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
 import type { QueryService } from './service.js';
 import { forecastMonth, type Forecast } from './forecast.js';
 import { DEFAULT_LEADERBOARD, LeaderboardConfigSchema, leaderboardEntries, type Leaderboard, type LeaderboardConfig, type LeaderboardQuery } from './leaderboard.js';
@@ -461,7 +461,12 @@ export class InsightsService {
     }
     const scope = await this.scope(viewer, q, [q.scope === 'person' ? 'person' : 'team']);
     const acts = await this.store.personActivity({ from: dayFloor(q.from), to: dayCeil(q.to), filters: scope.filters });
-    const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, config, (rows) => this.police(scope, rows));
+    // Opt-in is the person's own choice (governance's privacy choices, country rules applied),
+    // plus any list an admin recorded in the leaderboard settings.
+    const policy = await this.query.privacy.policy();
+    const chosen = (await this.store.governance.listPrivacyChoices()).filter((c) => leaderboardEligible(policy, c)).map((c) => c.email.toLowerCase());
+    const effective = { ...config, optedIn: [...new Set([...config.optedIn, ...chosen])] };
+    const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, effective, (rows) => this.police(scope, rows));
     return { enabled: true, scope: q.scope, metric: q.metric, entries, config };
   }
 

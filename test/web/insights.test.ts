@@ -63,7 +63,7 @@ beforeEach(async () => {
   events.push(ev(eng[0]!, 2, { tool: 'ChatGPT', source: 'openai-api', model: 'gpt-5' }));
   events.push(ev('x', 3, { identity: { apiKeyId: 'svc-bot' } }));
   await ingestor.ingestEvents(events.map((e) => UsageEventSchema.parse(e)));
-  query = new QueryService(store, { ...DEFAULT_POLICY, individualViewers: ['admin'] });
+  query = new QueryService(store, { ...DEFAULT_POLICY, individualViewers: ['admin'], leaderboards: { ...DEFAULT_POLICY.leaderboards, individual: true } });
   insights = new InsightsService(store, query);
 });
 
@@ -191,6 +191,12 @@ describe('leaderboards', () => {
     expect(people.entries).toHaveLength(1);
     expect(people.entries[0]!.name).toBe(pseudonym(eng[2]!));
     expect(people.entries[0]!.name).not.toContain('eng2');
+    // A person's own opt-in (their privacy choice) puts them on the board too; opting out again removes them.
+    await store.governance.setPrivacyChoice(eng[3]!, { leaderboardOptIn: true }, Date.now());
+    const withChoice = await insights.leaderboard(admin, { from, to, scope: 'person', metric: 'tokens' });
+    expect(withChoice.entries.map((e) => e.name).sort()).toEqual([pseudonym(eng[2]!), pseudonym(eng[3]!)].sort());
+    await store.governance.setPrivacyChoice(eng[3]!, { leaderboardOptIn: false }, Date.now());
+    expect((await insights.leaderboard(admin, { from, to, scope: 'person', metric: 'tokens' })).entries).toHaveLength(1);
   });
 });
 
