@@ -44,6 +44,14 @@ describe('audit log', () => {
     expect(String(refused.detail!.reason)).toMatch(/filtering by person/);
   });
 
+  it('a directory import (not a dry run) leaves one record', async () => {
+    const body = { people: [{ email: 'new.hire@ex.com', name: 'New Hire', function: 'Engineering', team: 'Platform' }] };
+    const dry = await added(() => org.req('/api/v1/directory/import?dryRun=true', { method: 'POST', headers: org.callers.admin, body }));
+    expect(dry).toHaveLength(0);
+    const rec = await one(() => org.req('/api/v1/directory/import', { method: 'POST', headers: org.callers.admin, body }));
+    expect(rec).toMatchObject({ action: 'import', actorEmail: 'root@ex.com', detail: { kind: 'directory', rows: 1, errors: 0 } });
+  });
+
   it('key and token changes, with no secret in the log', async () => {
     let key = '';
     const created = await one(async () => {

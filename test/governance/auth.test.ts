@@ -193,6 +193,13 @@ describe('API tokens and ingest keys', () => {
     expect(body.accepted).toBe(2);
     expect(body.rejected.map((r: Json) => [r.index, r.field])).toEqual([[1, expect.any(String)], [2, 'source']]);
     expect((await org.req(`/api/v1/usage/summary?${RANGE}`, { headers: key })).status).toBe(403);
+    // OTLP arrives as source otel: a key limited to claude-code may not send it; a key with otel may.
+    const otlp = (h: Record<string, string>) => org.req('/v1/metrics', { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: { resourceMetrics: [] } });
+    const refused = await otlp(key);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/may write only claude-code/);
+    const k2 = (await (await org.req('/api/v1/admin/ingest-keys', { method: 'POST', headers: org.callers.admin, body: { name: 'collector', sources: ['otel'] } })).json()) as Json;
+    expect((await otlp({ 'x-tokenboard-ingest-key': k2.key })).status).toBe(200);
     await org.req(`/api/v1/admin/ingest-keys/${k.id}`, { method: 'DELETE', headers: org.callers.admin });
     expect((await org.req('/api/v1/events', { method: 'POST', headers: key, body: { events: [ev('claude-code')] } })).status).toBe(401);
   });

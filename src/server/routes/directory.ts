@@ -4,6 +4,7 @@ import { parseDirectoryCsv } from '../../directory/csv.js';
 import { importDirectory } from '../../directory/import.js';
 import { PersonInputSchema, toPersonInput } from '../../directory/schema.js';
 import { ErrorSchema, json, type App, type AppDeps } from '../context.js';
+import { viewerOf } from '../context.js';
 import { adminOnly } from './admin.js';
 import { validJson, validQuery } from './validate.js';
 import type { RowError } from '../../directory/csv.js';
@@ -84,7 +85,12 @@ export function registerDirectoryRoutes(app: App, deps: AppDeps): void {
     } else {
       parsed = parseDirectoryCsv(body);
     }
-    return c.json(await importDirectory(deps.store, parsed, opts), 200);
+    const report = await importDirectory(deps.store, parsed, opts);
+    if (!opts.dryRun) {
+      const r = report as unknown as Record<string, unknown>;
+      await deps.governance?.audit.record(viewerOf(c), 'import', { detail: { kind: 'directory', rows: parsed.rows, errors: parsed.errors.length, created: r.created, updated: r.updated } });
+    }
+    return c.json(report, 200);
   });
 
   const peopleRoute = createRoute({

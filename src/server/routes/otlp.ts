@@ -17,7 +17,7 @@ import { OtlpReceiver } from '../../sources/otlp/receiver.js';
 import { parseUsageFrom } from '../../sources/otlp/rules.js';
 import { OtlpError, decodeRequest, decompress, encodeError, encodeResponse, encodingOf, type Encoding } from '../../sources/otlp/wire.js';
 import { guard } from '../../auth/guard.js';
-import { ErrorSchema, json, type App, type AppDeps } from '../context.js';
+import { ErrorSchema, json, viewerOf, type App, type AppDeps } from '../context.js';
 
 const PATHS: Record<Signal, string> = { metrics: '/v1/metrics', logs: '/v1/logs', traces: '/v1/traces' };
 
@@ -69,6 +69,9 @@ export function registerOtlpRoutes(app: App, deps: AppDeps): void {
       }
       // content-length can be trusted as a first filter; the body is measured again below.
       if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) return fail(c, encoding, tooLarge());
+      // An ingest key limited to sources may write OTLP only when `otel` is one of them.
+      const sources = viewerOf(c).sources;
+      if (sources && !sources.includes('otel')) return fail(c, encoding, new OtlpError(403, `this ingest key may write only ${sources.join(', ')}; OTLP arrives as source otel`));
       if (inFlight >= maxInFlight) return fail(c, encoding, new OtlpError(429, 'server busy: too many exports in flight'));
       inFlight++;
       try {

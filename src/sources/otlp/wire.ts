@@ -44,7 +44,7 @@ export type Encoding = 'protobuf' | 'json';
 /** A request the receiver refuses; `status` is the HTTP status to answer with. */
 export class OtlpError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415 | 429 | 503,
+    readonly status: 400 | 403 | 413 | 415 | 429 | 503,
     message: string,
   ) {
     super(message);
