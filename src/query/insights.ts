@@ -159,6 +159,22 @@ export class InsightsService {
     return applyPolicy(scope, rows, [...(q.bucket ? (['bucket'] as const) : []), ...(q.groupBy ?? [])]);
   }
 
+  /**
+   * Totals for several periods, each policed as its own question, read from the
+   * rollups in one scan (periods asked twice are read once).
+   */
+  private async totals(viewer: Viewer, periods: { from: number; to: number }[], filters: Filters | undefined): Promise<PolicedRow[][]> {
+    const ids = periods.map((p) => `${p.from}:${p.to}`);
+    const unique = periods.filter((_, i) => ids.indexOf(ids[i]!) === i);
+    const scopes = await Promise.all(unique.map((p) => this.scope(viewer, { ...p, filters }, [])));
+    const same = scopes.every((s) => JSON.stringify(s.filters) === JSON.stringify(scopes[0]!.filters));
+    const rows = same
+      ? await this.store.aggregateWindows({ windows: unique, filters: scopes[0]!.filters })
+      : await Promise.all(unique.map(async (p, k) => (await this.store.aggregate({ ...p, filters: scopes[k]!.filters }))[0]!));
+    const policed = unique.map((_, k) => applyPolicy(scopes[k]!, [rows[k]!], []));
+    return ids.map((id) => policed[unique.findIndex((_, k) => `${unique[k]!.from}:${unique[k]!.to}` === id)]!);
+  }
+
   /** Derived rows (counts of people): one sibling set unless axes say otherwise. */
   private police(scope: Scope, rows: AggregateRow[], axes: (Dimension | 'bucket')[] = []): PolicedRow[] {
     return applyPolicy(scope, rows, axes);
@@ -183,14 +199,17 @@ export class InsightsService {
     const from = dayFloor(q.from);
     const len = to - from;
     const windows: [ActiveWindow['window'], number][] = [['day', 1], ['week', 7], ['month', 28]];
-    const [current, previous, series, ...actives] = await Promise.all([
-      this.aggregate(viewer, { from, to, filters: q.filters }),
-      this.aggregate(viewer, { from: from - len, to: from, filters: q.filters }),
-      this.aggregate(viewer, { from, to, bucket: 'day', filters: q.filters }),
+    const periods = [
+      { from, to },
+      { from: from - len, to: from },
       ...windows.flatMap(([, d]) => [
-        this.aggregate(viewer, { from: to - d * DAY_MS, to, filters: q.filters }),
-        this.aggregate(viewer, { from: to - 2 * d * DAY_MS, to: to - d * DAY_MS, filters: q.filters }),
+        { from: to - d * DAY_MS, to },
+        { from: to - 2 * d * DAY_MS, to: to - d * DAY_MS },
       ]),
+    ];
+    const [series, [current, previous, ...actives]] = await Promise.all([
+      this.aggregate(viewer, { from, to, bucket: 'day', filters: q.filters }),
+      this.totals(viewer, periods, q.filters),
     ]);
     const people = (r: PolicedRow | undefined) => (r && !r.suppressed ? r.people : null);
     return {

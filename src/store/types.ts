@@ -232,6 +232,8 @@ export interface Store {
   ingest(events: PreparedEvent[]): Promise<IngestResult>;
   /** Aggregate usage from the rollups. Called only by the query layer. */
   aggregate(spec: AggregateSpec): Promise<AggregateRow[]>;
+  /** Totals for several periods under the same filters in one scan; row k equals `aggregate({ ...windows[k], filters })[0]`. Query layer only. */
+  aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]>;
   /** Distinct people active in the period under each filter set, in one pass. Query layer only. */
   activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]>;
   /** Raw event count and sums, for checks and tests (not for dashboards). */

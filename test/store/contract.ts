@@ -3,7 +3,7 @@
  * must pass this suite. Call `storeContract(name, open)` from a test file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/types.js';
+import type { Filters, Store } from '../../src/store/types.js';
 import { ev, prep, T0 } from '../support/events.js';
 
 const DAY = 86_400_000;
@@ -93,6 +93,56 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(byModel.reduce((s, r) => s + r.input, 0)).toBe(raw.input);
       const byDay = await store.aggregate({ ...range, bucket: 'day' });
       expect(byDay.reduce((s, r) => s + r.output, 0)).toBe(raw.output);
+    });
+
+    it('answers several periods in one scan exactly as one aggregate per period, before and after re-attribution', async () => {
+      const events = [];
+      for (let n = 0; n < 300; n++) {
+        events.push(
+          prep(
+            ev({
+              n,
+              time: T0 - 20 * DAY + n * 97 * 60_000,
+              tool: n % 3 ? 'Claude Code' : 'Codex',
+              identity: n % 7 === 0 ? { accountId: `acct-${n % 2}` } : { email: `p${n % 9}@example.com` },
+              reportedCost: n % 4 === 0 ? 0.01 : undefined,
+              activity: n % 5 === 0 ? { linesAdded: 3, commits: 1, pullRequests: 1 } : undefined,
+            }),
+          ),
+        );
+      }
+      await store.ingest(events);
+      const d0 = Math.floor(T0 / DAY) * DAY;
+      const windows = [
+        { from: d0 - 14 * DAY, to: d0 + DAY },
+        { from: d0 - 28 * DAY, to: d0 - 14 * DAY },
+        { from: d0, to: d0 + DAY },
+        { from: d0 - 7 * DAY, to: d0 },
+        { from: d0 + 40 * DAY, to: d0 + 41 * DAY }, // nothing: a zero row, like aggregate()
+      ];
+      const check = async (filters?: Filters) => {
+        const one = await store.aggregateWindows({ windows, filters });
+        const each = await Promise.all(windows.map(async (w) => (await store.aggregate({ ...w, filters }))[0]!));
+        expect(one).toEqual(each);
+        expect(one[0]!.people).toBeGreaterThan(0);
+      };
+      await check();
+      await check({ tool: ['Codex'] });
+      // Not day aligned: read from the hourly rollup, like aggregate().
+      const hourly = [{ from: T0 - 3 * DAY + 3_600_000, to: T0 }, { from: T0 - 10 * DAY, to: T0 - 3 * DAY + 3_600_000 }];
+      expect(await store.aggregateWindows({ windows: hourly })).toEqual(await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)));
+
+      await store.upsertPeople([
+        { email: 'p1@example.com', team: 'Platform', function: 'Engineering', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
+        { email: 'p2@example.com', team: 'Sales West', function: 'Sales' },
+        { email: 'p3@example.com', team: 'Platform', function: 'Engineering' },
+      ]);
+      await check();
+      await check({ function: ['Engineering'] });
+      await check({ team: ['Sales West'], excludePerson: ['p3@example.com'] });
+      await check({ excludeFunction: ['Sales'] });
+      await check({ person: ['p1@example.com'] });
+      expect((await store.aggregateWindows({ windows: [] }))).toEqual([]);
     });
 
     it('applies a batch atomically: a failing item stores nothing', async () => {

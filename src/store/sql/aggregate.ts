@@ -137,29 +137,7 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
   const tcol = base.tcol;
   const q = base.q.where(condition(spec.filters));
 
-  const sum = (c: string) => sql<number>`coalesce(sum(r.${sql.raw(c)}), 0)`;
-  let sel = q.select([
-    sum('events').as('events'),
-    sum('requests').as('requests'),
-    sum('input').as('input'),
-    sum('output').as('output'),
-    sum('cache_read').as('cacheRead'),
-    sum('cache_write').as('cacheWrite'),
-    sum('reasoning').as('reasoning'),
-    sum('cost_best').as('costBest'),
-    sum('cost_reported').as('costReported'),
-    sum('cost_computed').as('costComputed'),
-    sum('sessions').as('sessions'),
-    sum('lines_added').as('linesAdded'),
-    sum('lines_removed').as('linesRemoved'),
-    sum('commits').as('commits'),
-    sum('pull_requests').as('pullRequests'),
-    sum('active_seconds').as('activeSeconds'),
-    sum('edits_accepted').as('editsAccepted'),
-    sum('edits_rejected').as('editsRejected'),
-    sum('unpriced_tokens').as('unpricedTokens'),
-    sql<number>`count(distinct case when i.service_id is null then coalesce(p.id, -i.id) end)`.as('people'),
-  ]);
+  let sel = q.select(measures());
   const groups: RawBuilder<unknown>[] = [];
   if (spec.bucket) {
     const b = bucketExpr(tcol, spec.bucket, dialect);
@@ -177,45 +155,101 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
   const rows = (await sel.execute()) as Record<string, unknown>[];
   const out: AggregateRow[] = [];
   for (const r of rows) {
+    // An aggregate without GROUP BY returns one row even when nothing matched: callers expect totals.
     const n = (k: string) => Number(r[k] ?? 0);
-    // An aggregate without GROUP BY returns one row even when nothing matched.
-    if (!spec.bucket && groupBy.length === 0 && n('events') === 0 && rows.length === 1) {
-      // keep the zero row: callers expect totals
-    }
-    const input = n('input');
-    const output = n('output');
-    const cacheRead = n('cacheRead');
-    const cacheWrite = n('cacheWrite');
     const keys: AggregateRow['keys'] = {};
     groupBy.forEach((d, i) => {
       const v = r[`k${i}`];
       keys[d] = v === null || v === undefined ? null : String(v);
     });
-    out.push({
-      ...(spec.bucket ? { bucket: n('bucket') * 1000 } : {}),
-      keys,
-      events: n('events'),
-      requests: n('requests'),
-      input,
-      output,
-      cacheRead,
-      cacheWrite,
-      reasoning: n('reasoning'),
-      tokens: input + output + cacheRead + cacheWrite,
-      cost: n('costBest') / 1e6,
-      costReported: n('costReported') / 1e6,
-      costComputed: n('costComputed') / 1e6,
-      unpricedTokens: n('unpricedTokens'),
-      people: n('people'),
-      sessions: n('sessions'),
-      linesAdded: n('linesAdded'),
-      linesRemoved: n('linesRemoved'),
-      commits: n('commits'),
-      pullRequests: n('pullRequests'),
-      activeSeconds: n('activeSeconds'),
-      editsAccepted: n('editsAccepted'),
-      editsRejected: n('editsRejected'),
-    });
+    out.push({ ...(spec.bucket ? { bucket: n('bucket') * 1000 } : {}), keys, ...measuresOf(n) });
   }
   return out;
+}
+
+/** Result column alias of each rollup column. */
+const MEASURES: [column: string, alias: string][] = [
+  ['events', 'events'],
+  ['requests', 'requests'],
+  ['input', 'input'],
+  ['output', 'output'],
+  ['cache_read', 'cacheRead'],
+  ['cache_write', 'cacheWrite'],
+  ['reasoning', 'reasoning'],
+  ['cost_best', 'costBest'],
+  ['cost_reported', 'costReported'],
+  ['cost_computed', 'costComputed'],
+  ['sessions', 'sessions'],
+  ['lines_added', 'linesAdded'],
+  ['lines_removed', 'linesRemoved'],
+  ['commits', 'commits'],
+  ['pull_requests', 'pullRequests'],
+  ['active_seconds', 'activeSeconds'],
+  ['edits_accepted', 'editsAccepted'],
+  ['edits_rejected', 'editsRejected'],
+  ['unpriced_tokens', 'unpricedTokens'],
+];
+
+/**
+ * The sums and the distinct-people count of an aggregate, optionally only over
+ * the rows matching `when` (one window of a multi-window scan), aliased with `prefix`.
+ */
+function measures(when?: RawBuilder<boolean>, prefix = '') {
+  const only = (e: RawBuilder<unknown>) => (when ? sql`case when ${when} then ${e} end` : e);
+  return [
+    ...MEASURES.map(([c, alias]) => sql<number>`coalesce(sum(${only(sql.ref(`r.${c}`))}), 0)`.as(prefix + alias)),
+    sql<number>`count(distinct ${only(sql`case when i.service_id is null then coalesce(p.id, -i.id) end`)})`.as(`${prefix}people`),
+  ];
+}
+
+/** An AggregateRow's measures from a result row, `n` reading one (prefixed) column as a number. */
+function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
+  const input = n('input');
+  const output = n('output');
+  const cacheRead = n('cacheRead');
+  const cacheWrite = n('cacheWrite');
+  return {
+    events: n('events'),
+    requests: n('requests'),
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    reasoning: n('reasoning'),
+    tokens: input + output + cacheRead + cacheWrite,
+    cost: n('costBest') / 1e6,
+    costReported: n('costReported') / 1e6,
+    costComputed: n('costComputed') / 1e6,
+    unpricedTokens: n('unpricedTokens'),
+    people: n('people'),
+    sessions: n('sessions'),
+    linesAdded: n('linesAdded'),
+    linesRemoved: n('linesRemoved'),
+    commits: n('commits'),
+    pullRequests: n('pullRequests'),
+    activeSeconds: n('activeSeconds'),
+    editsAccepted: n('editsAccepted'),
+    editsRejected: n('editsRejected'),
+  };
+}
+
+/**
+ * Totals (no grouping) for several periods under the same filters in one scan
+ * of the rollups: each window sums only its own rows, so every answer equals
+ * `aggregate({ from, to, filters })` for that window. Panels that compare a
+ * period with the one before it and count active people over a day, a week
+ * and a month read the rollups once instead of once per window.
+ */
+export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
+  if (spec.windows.length === 0) return [];
+  const from = Math.min(...spec.windows.map((w) => w.from));
+  const to = Math.max(...spec.windows.map((w) => w.to));
+  const aligned = spec.windows.every((w) => w.from % (DAY * 1000) === 0 && w.to % (DAY * 1000) === 0);
+  // The union must read the same rollup (daily or hourly) every window would read on its own.
+  const { q, tcol } = rollupRows(db, { from, to, bucket: aligned ? undefined : 'hour' }, needsPlacement([], [spec.filters]));
+  const cols = spec.windows.flatMap((w, k) =>
+    measures(sql<boolean>`${tcol} >= ${Math.floor(w.from / 1000)} and ${tcol} < ${Math.ceil(w.to / 1000)}`, `w${k}_`),
+  );
+  const r = ((await q.where(condition(spec.filters)).select(cols).executeTakeFirst()) ?? {}) as Record<string, unknown>;
+  return spec.windows.map((_, k) => ({ keys: {}, ...measuresOf((alias) => Number(r[`w${k}_${alias}`] ?? 0)) }));
 }
