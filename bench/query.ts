@@ -7,6 +7,7 @@
  *   npm run bench:query                      # seeds .tokenboard/bench-query on first run (minutes)
  *   TOKENBOARD_BENCH_DATA=/tmp/x npm run bench:query
  *   BENCH_RUNS=30 npm run bench:query
+ *   BENCH_ONLY='28d' npm run bench:query      # only endpoints whose name matches this regular expression
  *
  * Prints p50 and p95 wall time per endpoint (target: p95 < 100 ms), the CPU
  * time per call, and the machine's load, since shared machines inflate wall time.
@@ -65,6 +66,9 @@ PANELS.push(
   ['person page 28d (admin)', `/api/v1/insights/person?${r28}&email=${encodeURIComponent((await store.listPeople())[5]!.email)}`],
   ['dimensions', '/api/v1/insights/dimensions'],
 );
+
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+if (only) PANELS.splice(0, PANELS.length, ...PANELS.filter(([name]) => only.test(name)));
 
 const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 console.log(`\nup to ${runs} runs per endpoint (at least 5, about ${budgetMs / 1000} s each) after 2 warm-ups; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);

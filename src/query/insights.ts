@@ -175,6 +175,16 @@ export class InsightsService {
     return ids.map((id) => policed[unique.findIndex((_, k) => `${unique[k]!.from}:${unique[k]!.to}` === id)]!);
   }
 
+  /** Several groupings of one period, each policed as its own question, read from the rollups in one scan. */
+  private async groupings(viewer: Viewer, q: PanelQuery, groupings: Dimension[][]): Promise<PolicedRow[][]> {
+    const scopes = await Promise.all(groupings.map((g) => this.scope(viewer, q, g)));
+    const same = scopes.every((s) => JSON.stringify(s.filters) === JSON.stringify(scopes[0]!.filters));
+    const rows = same
+      ? await this.store.aggregateSets({ from: q.from, to: q.to, groupings, filters: scopes[0]!.filters })
+      : await Promise.all(groupings.map((g, k) => this.store.aggregate({ from: q.from, to: q.to, groupBy: g, filters: scopes[k]!.filters })));
+    return groupings.map((g, k) => applyPolicy(scopes[k]!, rows[k]!, g));
+  }
+
   /** Derived rows (counts of people): one sibling set unless axes say otherwise. */
   private police(scope: Scope, rows: AggregateRow[], axes: (Dimension | 'bucket')[] = []): PolicedRow[] {
     return applyPolicy(scope, rows, axes);
@@ -354,23 +364,18 @@ export class InsightsService {
   async spend(viewer: Viewer, q: PanelQuery, now = Date.now()): Promise<Spend> {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
-    const by = (d: 'team' | 'tool' | 'model' | 'provider') =>
-      this.aggregate(viewer, { from, to, groupBy: [d], filters: q.filters }).then((rows) =>
-        rows.sort((a, b) => (a.suppressed ? 1 : 0) - (b.suppressed ? 1 : 0) || (b.suppressed ? 0 : b.cost) - (a.suppressed ? 0 : a.cost)),
-      );
+    const byCost = (rows: PolicedRow[]) =>
+      rows.sort((a, b) => (a.suppressed ? 1 : 0) - (b.suppressed ? 1 : 0) || (b.suppressed ? 0 : b.cost) - (a.suppressed ? 0 : a.cost));
     const asOf = Math.min(to, dayCeil(now));
     const monthStart = Date.UTC(new Date(asOf - 1).getUTCFullYear(), new Date(asOf - 1).getUTCMonth(), 1);
-    const [total, byTeam, byTool, byModel, byVendor, daily] = await Promise.all([
-      this.aggregate(viewer, { from, to, filters: q.filters }),
-      by('team'),
-      by('tool'),
-      by('model'),
-      by('provider'),
+    const [[total, byTeam, byTool, byModel, byVendor], daily] = await Promise.all([
+      this.groupings(viewer, { from, to, filters: q.filters }, [[], ['team'], ['tool'], ['model'], ['provider']]),
       this.aggregate(viewer, { from: Math.min(monthStart, asOf - 28 * DAY_MS), to: asOf, bucket: 'day', filters: q.filters }),
     ]);
+    [byTeam, byTool, byModel, byVendor].forEach((rows) => byCost(rows!));
     const visible = daily.filter((r): r is AggregateRow & { suppressed?: false } => !r.suppressed);
     const forecast = visible.length === daily.length ? forecastMonth(visible.map((r) => ({ day: r.bucket!, cost: r.cost })), asOf) : null;
-    return { total: total[0]!, byTeam, byTool, byModel, byVendor, forecast };
+    return { total: total![0]!, byTeam: byTeam!, byTool: byTool!, byModel: byModel!, byVendor: byVendor!, forecast };
   }
 
   /** Cost beside what sources report as outcomes: per active person-day, per commit, per pull request. */

@@ -233,6 +233,8 @@ export interface Store {
   /** Aggregate usage from the rollups. Called only by the query layer. */
   aggregate(spec: AggregateSpec): Promise<AggregateRow[]>;
   /** Totals for several periods under the same filters in one scan; row k equals `aggregate({ ...windows[k], filters })[0]`. Query layer only. */
+  /** Several groupings of one period under the same filters in one scan; result k equals `aggregate({ from, to, groupBy: groupings[k], filters })` up to row order. Query layer only. */
+  aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): Promise<AggregateRow[][]>;
   aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]>;
   /** Distinct people active in the period under each filter set, in one pass. Query layer only. */
   activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]>;

@@ -3,7 +3,7 @@
  * must pass this suite. Call `storeContract(name, open)` from a test file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Filters, Store } from '../../src/store/types.js';
+import type { AggregateRow, Dimension, Filters, Store } from '../../src/store/types.js';
 import { ev, prep, T0 } from '../support/events.js';
 
 const DAY = 86_400_000;
@@ -120,6 +120,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { from: d0 - 7 * DAY, to: d0 },
         { from: d0 + 40 * DAY, to: d0 + 41 * DAY }, // nothing: a zero row, like aggregate()
       ];
+      const sorted = (rows: AggregateRow[]) => rows.slice().sort((a, b) => JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)));
+      const groupings: Dimension[][] = [[], ['team'], ['function'], ['tool'], ['model'], ['provider'], ['person'], ['manager'], ['identity'], ['source'], ['team', 'tool']];
+      const checkSets = async (filters?: Filters) => {
+        const p = { from: d0 - 21 * DAY, to: d0 + DAY };
+        const sets = await store.aggregateSets({ ...p, groupings, filters });
+        const each = await Promise.all(groupings.map((groupBy) => store.aggregate({ ...p, groupBy, filters })));
+        expect(sets.map(sorted)).toEqual(each.map(sorted));
+        expect(sets[0]![0]!.events).toBeGreaterThan(0);
+      };
       const check = async (filters?: Filters) => {
         const one = await store.aggregateWindows({ windows, filters });
         const each = await Promise.all(windows.map(async (w) => (await store.aggregate({ ...w, filters }))[0]!));
@@ -128,6 +137,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       };
       await check();
       await check({ tool: ['Codex'] });
+      await checkSets();
       // Not day aligned: read from the hourly rollup, like aggregate().
       const hourly = [{ from: T0 - 3 * DAY + 3_600_000, to: T0 }, { from: T0 - 10 * DAY, to: T0 - 3 * DAY + 3_600_000 }];
       expect(await store.aggregateWindows({ windows: hourly })).toEqual(await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)));
@@ -142,6 +152,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await check({ team: ['Sales West'], excludePerson: ['p3@example.com'] });
       await check({ excludeFunction: ['Sales'] });
       await check({ person: ['p1@example.com'] });
+      await checkSets();
+      await checkSets({ function: ['Engineering'] });
+      await checkSets({ tool: ['Claude Code'], excludePerson: ['p2@example.com'] });
+      // A team move part-way through the period splits the mover's usage between both teams, as aggregate() does.
+      await store.upsertPeople([{ email: 'p3@example.com', team: 'Sales West', function: 'Sales' }], { effectiveFrom: T0 - 5 * DAY });
+      await checkSets();
       expect((await store.aggregateWindows({ windows: [] }))).toEqual([]);
     });
 

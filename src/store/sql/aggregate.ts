@@ -253,3 +253,56 @@ export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: 
   const r = ((await q.where(condition(spec.filters)).select(cols).executeTakeFirst()) ?? {}) as Record<string, unknown>;
   return spec.windows.map((_, k) => ({ keys: {}, ...measuresOf((alias) => Number(r[`w${k}_${alias}`] ?? 0)) }));
 }
+
+/**
+ * Several groupings of one period under the same filters from one scan: the
+ * rollup rows are first summed per (identity, stream[, team, function]) — a
+ * few thousand rows a month instead of one per identity, stream and day — and
+ * each grouping is then summed from that. Distinct people stay exact because
+ * every summed row still belongs to one identity. Result k equals
+ * `aggregate({ from, to, groupBy: groupings[k], filters })` (row order aside).
+ */
+export async function aggregateSets(
+  db: Kysely<DB>,
+  spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters },
+): Promise<AggregateRow[][]> {
+  if (spec.groupings.length === 0) return [];
+  const dims = [...new Set(spec.groupings.flat())];
+  const placed = needsPlacement(dims, [spec.filters]);
+  const { q } = rollupRows(db, spec, placed);
+  const grain: RawBuilder<unknown>[] = [sql`i.id`, sql`r.stream_id`, ...(placed ? [dimExpr('team'), dimExpr('function')] : [])];
+  const inner = q
+    .where(condition(spec.filters))
+    .select([
+      ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)),
+      sql<number | null>`min(case when i.service_id is null then coalesce(p.id, -i.id) end)`.as('who'),
+      // Each dimension is fixed within a grain row (identity, stream, placement), so min() just carries it.
+      ...dims.map((d) => sql<string | null>`min(${dimExpr(d)})`.as(`d_${d}`)),
+    ])
+    .groupBy(grain);
+  const width = Math.max(...spec.groupings.map((g) => g.length));
+  const selects = spec.groupings.map((g, k) => {
+    const keys = Array.from({ length: width }, (_, n) => (n < g.length ? sql`${sql.ref(`g.d_${g[n]}`)}` : sql`null`).as(`k${n}`));
+    const cols = sql.join([
+      sql`${k}`.as('set_no'),
+      ...keys,
+      ...MEASURES.map(([, alias]) => sql`coalesce(sum(${sql.ref(`g.${alias}`)}), 0)`.as(alias)),
+      sql`count(distinct ${sql.ref('g.who')})`.as('people'),
+    ]);
+    return g.length ? sql`select ${cols} from g group by ${sql.join(g.map((d) => sql.ref(`g.d_${d}`)))}` : sql`select ${cols} from g`;
+  });
+  // Kysely puts the subquery in parentheses itself.
+  const query = sql<Record<string, unknown>>`with g as ${inner} ${sql.join(selects, sql` union all `)}`;
+  const res = await query.execute(db);
+  const out: AggregateRow[][] = spec.groupings.map(() => []);
+  for (const r of res.rows) {
+    const g = spec.groupings[Number(r.set_no)]!;
+    const keys: AggregateRow['keys'] = {};
+    g.forEach((d, n) => {
+      const v = r[`k${n}`];
+      keys[d] = v === null || v === undefined ? null : String(v);
+    });
+    out[Number(r.set_no)]!.push({ keys, ...measuresOf((alias) => Number(r[alias] ?? 0)) });
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../sql/schema.js';
-import { activePeople, aggregate, aggregateWindows } from '../sql/aggregate.js';
+import { activePeople, aggregate, aggregateSets, aggregateWindows } from '../sql/aggregate.js';
 import { dimensionValues, personActivity, personFirstSeen } from '../sql/activity.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
@@ -17,6 +17,7 @@ import type {
   AggregateRow,
   AggregateSpec,
   DimensionValues,
+  Dimension,
   Filters,
   IngestResult,
   PersonActivity,
@@ -274,6 +275,10 @@ export class SqliteStore implements Store {
 
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
     return aggregate(this.kysely, 'sqlite', spec);
+  }
+
+  async aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): Promise<AggregateRow[][]> {
+    return aggregateSets(this.kysely, spec);
   }
 
   async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
