@@ -190,19 +190,18 @@ const MEASURES: [column: string, alias: string][] = [
   ['unpriced_tokens', 'unpricedTokens'],
 ];
 
-/**
- * The sums and the distinct-people count of an aggregate, optionally only over
- * the rows matching `when` (one window of a multi-window scan), aliased with `prefix`.
- */
-function measures(when?: RawBuilder<boolean>, prefix = '') {
-  const only = (e: RawBuilder<unknown>) => (when ? sql`case when ${when} then ${e} end` : e);
+/** Who an aggregate counts as a person: the directory person, else the identity; services are not people. */
+const WHO = sql`case when i.service_id is null then coalesce(p.id, -i.id) end`;
+
+/** The sums and the distinct-people count of an aggregate. */
+function measures() {
   return [
-    ...MEASURES.map(([c, alias]) => sql<number>`coalesce(sum(${only(sql.ref(`r.${c}`))}), 0)`.as(prefix + alias)),
-    sql<number>`count(distinct ${only(sql`case when i.service_id is null then coalesce(p.id, -i.id) end`)})`.as(`${prefix}people`),
+    ...MEASURES.map(([c, alias]) => sql<number>`coalesce(sum(${sql.ref(`r.${c}`)}), 0)`.as(alias)),
+    sql<number>`count(distinct ${WHO})`.as('people'),
   ];
 }
 
-/** An AggregateRow's measures from a result row, `n` reading one (prefixed) column as a number. */
+/** An AggregateRow's measures from a result row, `n` reading one column as a number. */
 function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
   const input = n('input');
   const output = n('output');
@@ -234,11 +233,12 @@ function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | '
 }
 
 /**
- * Totals (no grouping) for several periods under the same filters in one scan
- * of the rollups: each window sums only its own rows, so every answer equals
- * `aggregate({ from, to, filters })` for that window. Panels that compare a
- * period with the one before it and count active people over a day, a week
- * and a month read the rollups once instead of once per window.
+ * Totals (no grouping) for several periods under the same filters, equal to
+ * `aggregate({ from, to, filters })` per window, from two scans of the union
+ * of the periods instead of one per window: the sums per rollup bucket (added
+ * up per window here, exact because they are integers), and the distinct
+ * people of every window at once. Panels that compare a period with the one
+ * before it and count active people over a day, a week and a month use it.
  */
 export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
   if (spec.windows.length === 0) return [];
@@ -246,12 +246,29 @@ export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: 
   const to = Math.max(...spec.windows.map((w) => w.to));
   const aligned = spec.windows.every((w) => w.from % (DAY * 1000) === 0 && w.to % (DAY * 1000) === 0);
   // The union must read the same rollup (daily or hourly) every window would read on its own.
-  const { q, tcol } = rollupRows(db, { from, to, bucket: aligned ? undefined : 'hour' }, needsPlacement([], [spec.filters]));
-  const cols = spec.windows.flatMap((w, k) =>
-    measures(sql<boolean>`${tcol} >= ${Math.floor(w.from / 1000)} and ${tcol} < ${Math.ceil(w.to / 1000)}`, `w${k}_`),
-  );
-  const r = ((await q.where(condition(spec.filters)).select(cols).executeTakeFirst()) ?? {}) as Record<string, unknown>;
-  return spec.windows.map((_, k) => ({ keys: {}, ...measuresOf((alias) => Number(r[`w${k}_${alias}`] ?? 0)) }));
+  const source = () => {
+    const { q, tcol } = rollupRows(db, { from, to, bucket: aligned ? undefined : 'hour' }, needsPlacement([], [spec.filters]));
+    return { q: q.where(condition(spec.filters)), tcol };
+  };
+  const secs = spec.windows.map((w) => [Math.floor(w.from / 1000), Math.ceil(w.to / 1000)] as const);
+  const sums = source();
+  const perBucket = (await sums.q
+    .select([sums.tcol.as('t'), ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias))])
+    .groupBy(sums.tcol)
+    .execute()) as Record<string, unknown>[];
+  const people = source();
+  const counts = ((await people.q
+    .select(secs.map(([f, t], k) => sql<number>`count(distinct case when ${people.tcol} >= ${f} and ${people.tcol} < ${t} then ${WHO} end)`.as(`n${k}`)))
+    .executeTakeFirst()) ?? {}) as Record<string, unknown>;
+  return secs.map(([f, t], k) => {
+    const total = new Map<string, number>([['people', Number(counts[`n${k}`] ?? 0)]]);
+    for (const r of perBucket) {
+      const at = Number(r.t);
+      if (at < f || at >= t) continue;
+      for (const [, alias] of MEASURES) total.set(alias, (total.get(alias) ?? 0) + Number(r[alias] ?? 0));
+    }
+    return { keys: {}, ...measuresOf((alias) => total.get(alias) ?? 0) };
+  });
 }
 
 /**
@@ -275,7 +292,7 @@ export async function aggregateSets(
     .where(condition(spec.filters))
     .select([
       ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)),
-      sql<number | null>`min(case when i.service_id is null then coalesce(p.id, -i.id) end)`.as('who'),
+      sql<number | null>`min(${WHO})`.as('who'),
       // Each dimension is fixed within a grain row (identity, stream, placement), so min() just carries it.
       ...dims.map((d) => sql<string | null>`min(${dimExpr(d)})`.as(`d_${d}`)),
     ])
