@@ -29,5 +29,9 @@ export async function buildProgram(only?: string): Promise<Command> {
 
 export async function main(argv = process.argv): Promise<void> {
   const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (!first && argv.slice(2).some((a) => a === '-V' || a === '--version')) {
+    console.log(VERSION);
+    return;
+  }
   await (await buildProgram(first)).parseAsync(argv);
 }

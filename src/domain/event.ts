@@ -38,8 +38,11 @@ export const TokensSchema = z
     cacheWrite: nonNegInt.default(0),
     /** Reasoning tokens: a breakdown of output, never added to it again. */
     reasoning: nonNegInt.default(0),
+    /** The part of cacheWrite written with a 1-hour lifetime (priced higher than 5-minute writes); a breakdown, never added again. */
+    cacheWrite1h: nonNegInt.optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.cacheWrite1h === undefined || t.cacheWrite1h <= t.cacheWrite, { message: 'must not exceed cacheWrite', path: ['cacheWrite1h'] });
 
 export const IdentitySchema = z
   .object({

@@ -32,7 +32,7 @@ export function toEvent(e: LocalEntry, key: string, id: EventIdentity): UsageEve
     model: e.model,
     identity: { machineId: id.machineId, ...(id.email ? { email: id.email } : {}) },
     sessionId: e.sessionId.slice(0, 200),
-    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, reasoning: e.reasoning },
+    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, reasoning: e.reasoning, ...(e.cacheWrite1h ? { cacheWrite1h: e.cacheWrite1h } : {}) },
     requests: 1,
     attributes: { project: id.plainProjects ? e.project.slice(0, 256) : hashProject(e.project) },
   };
