@@ -31,6 +31,12 @@ export const NAV: { to: string; label: string; group: string }[] = [
   { to: '/settings', label: 'Settings', group: 'Admin' },
 ];
 
+/** Context pages the server renders itself (plain links, not router routes). */
+export const CONTEXT_LINKS: { href: string; label: string; testId: string }[] = [
+  { href: '/context/checkin', label: 'Weekly check-in', testId: 'nav-checkin' },
+  { href: '/context/digest', label: 'Digest and feed', testId: 'nav-digest' },
+];
+
 /** Keep the view's filters when moving between pages (page-specific keys such as scope are dropped). */
 function keepFilters(search: string): string {
   const p = new URLSearchParams(search);
@@ -70,6 +76,16 @@ function Shell({ children }: { children: ReactNode }) {
                 ))}
               </div>
             ))}
+          </nav>
+          <nav aria-label="Context">
+            <div className="nav-group">
+              <div className="nav-title">Context</div>
+              {CONTEXT_LINKS.map((l) => (
+                <a key={l.href} href={l.href} data-testid={l.testId}>
+                  {l.label}
+                </a>
+              ))}
+            </div>
           </nav>
         </aside>
         <div className="body">

@@ -36,3 +36,10 @@ export interface ViewerRes {
   maySeeIndividuals: boolean;
   minGroupSize: number;
 }
+
+/** Context (check-ins and the experiment log), as GET /api/v1/context/* answers. */
+export type { EntryView } from '../../../src/context/service';
+import type { EntryView } from '../../../src/context/service';
+export interface FeedRes { feed: 'organisation' | 'team' | 'mine'; team: string | null; entries: EntryView[]; next: number | null }
+export interface ReminderRes { week: string; due: boolean; message: string | null }
+export interface ContextStatsRes { from: string; to: string; teams: { team: string; checkins: number; experiments: number; failed: number; useful: number }[] }

@@ -6,7 +6,7 @@ import { useApi } from '../lib/api';
 import { apiQuery } from '../lib/filters';
 import { compact, integer, usd } from '../lib/format';
 import { useFilters } from '../lib/hooks';
-import type { LeaderboardConfig, LeaderboardEntry, LeaderboardMetric, LeaderboardRes, ViewerRes } from '../lib/types';
+import type { ContextStatsRes, LeaderboardConfig, LeaderboardEntry, LeaderboardMetric, LeaderboardRes, ViewerRes } from '../lib/types';
 
 export const METRIC_LABELS: Record<LeaderboardMetric, string> = {
   activeDays: 'Active days',
@@ -26,6 +26,15 @@ const RULE_LABELS: Record<string, string> = {
   experiments: 'experiments shared',
   learnings: 'learnings found useful',
 };
+
+/** Computed by the server's leaderboard; experiments and learnings come from /context/stats as columns instead. */
+const PICKABLE = (m: LeaderboardMetric) => m !== 'experiments' && m !== 'learnings';
+
+/** Whole weeks in the view's range, as GET /api/v1/context/stats takes them (counted back from this week). */
+export function weeksOf(from: string, to: string): number {
+  const w = Math.round((Date.parse(to) - Date.parse(from)) / (7 * 86_400_000));
+  return Math.min(52, Math.max(1, w || 1));
+}
 
 function formatValue(metric: LeaderboardMetric, v: number, scope: 'team' | 'person'): string {
   if (metric === 'cost') return usd(v);
@@ -66,6 +75,9 @@ export function Leaderboards() {
   const viewer = useApi<ViewerRes>('/api/v1/insights/viewer');
   const mayIndividuals = viewer.state === 'ready' && viewer.data.maySeeIndividuals;
   const res = useApi<LeaderboardRes>(scope === 'person' && viewer.state === 'ready' && !mayIndividuals ? null : `/api/v1/insights/leaderboard?${apiQuery(f, { scope, metric })}`);
+  const weeks = weeksOf(f.from, f.to);
+  const stats = useApi<ContextStatsRes>(`/api/v1/context/stats?weeks=${weeks}`);
+  const byTeam = new Map(stats.state === 'ready' ? stats.data.teams.map((t) => [t.team, t]) : []);
   const setParam = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
@@ -100,7 +112,7 @@ export function Leaderboards() {
                 <div className="field inline">
                   <label htmlFor="lb-metric">Metric</label>
                   <select id="lb-metric" value={metric} onChange={(e) => setParam('metric', e.target.value)} data-testid="leaderboard-metric">
-                    {b.config.metrics.map((m) => (
+                    {b.config.metrics.filter(PICKABLE).map((m) => (
                       <option key={m} value={m}>
                         {METRIC_LABELS[m]}
                       </option>
@@ -111,7 +123,7 @@ export function Leaderboards() {
               <Panel id="leaderboard" title={`${scope === 'team' ? 'Teams' : 'People'} by ${METRIC_LABELS[metric].toLowerCase()}`} subtitle={scope === 'team' ? 'Per active person, so large teams do not win by size' : b.config.pseudonymous ? 'Pseudonymous names' : undefined}>
                 {b.note && <p className="note">{b.note}</p>}
                 {metric === 'experiments' || metric === 'learnings' ? (
-                  <Empty>This metric comes from weekly check-ins and the experiment log; it fills in once the context module is enabled.</Empty>
+                  <Empty>Experiments shared and learnings found useful are shown as columns beside every team's figures; pick another metric to rank by.</Empty>
                 ) : (
                   <DataTable<LeaderboardEntry>
                     name={`leaderboard-${scope}-${metric}`}
@@ -126,7 +138,13 @@ export function Leaderboards() {
                       { key: 'value', label: METRIC_LABELS[metric] + (scope === 'team' ? ' per person' : ''), numeric: true, render: (e) => (e.suppressed ? '' : formatValue(metric, e.value, scope)), csv: (e) => (e.suppressed ? null : e.value) },
                       { key: 'tier', label: 'Tier', render: (e) => (e.suppressed || !e.tier ? '' : <span className={`badge tier tier-${e.tier.toLowerCase()}`}>{e.tier}</span>), csv: (e) => (e.suppressed ? null : e.tier) },
                       { key: 'titles', label: 'Titles', render: (e) => (e.suppressed ? '' : e.titles.map((t) => <span key={t} className="badge title">{t}</span>)), csv: (e) => (e.suppressed ? null : e.titles.join('; ')) },
-                      { key: 'context', label: 'What they tried', render: () => <span className="muted">check-ins arrive with the context module</span>, csv: () => '' },
+                      ...(scope === 'team'
+                        ? [
+                            { key: 'experiments', label: `Experiments shared (${weeks} wk)`, numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.experiments ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.experiments ?? 0)) },
+                            { key: 'useful', label: 'Learnings found useful', numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.useful ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.useful ?? 0)) },
+                            { key: 'context', label: 'What they tried', render: (e: LeaderboardEntry) => (e.suppressed ? '' : <Link to={`/teams/${encodeURIComponent(e.name)}?${apiQuery(f)}`}>{byTeam.get(e.name)?.checkins ?? 0} check-ins</Link>), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.checkins ?? 0)) },
+                          ]
+                        : [{ key: 'context', label: 'What they tried', render: () => <span className="muted">shared per team: see the Teams scope</span>, csv: () => '' }]),
                     ]}
                   />
                 )}

@@ -6,6 +6,7 @@ import { DataTable } from '../components/DataTable';
 import { BreakdownTable } from '../components/BreakdownTable';
 import { TimeChart } from '../components/charts';
 import { useApi } from '../lib/api';
+import { ContextFeed, ReminderBanner } from '../components/ContextFeed';
 import { apiQuery } from '../lib/filters';
 import { compact, day, integer, usd } from '../lib/format';
 import { useFilters } from '../lib/hooks';
@@ -74,6 +75,7 @@ export function PersonPage() {
   const profile = useApi<PersonRes>(allowed ? `/api/v1/insights/person?${apiQuery(f, { email })}` : null);
   const series = useApi<SeriesRes>(allowed ? `/api/v1/usage/series?${q({ bucket: 'day' })}` : null);
   const tools = useApi<BreakdownRes>(allowed ? `/api/v1/usage/breakdown?${q({ groupBy: 'tool', sort: 'tokens' })}` : null);
+  const own = viewer.state === 'ready' && viewer.data.email === email.toLowerCase();
   if (viewer.state === 'ready' && !allowed)
     return (
       <>
@@ -94,6 +96,7 @@ export function PersonPage() {
         {({ person: p }) => (
           <>
             <PageHeader title={p.name ?? p.email} lede={[p.title, p.team, p.function].filter(Boolean).join(' · ') || p.email} />
+            {own && <ReminderBanner />}
             {p.activity ? (
               <div className="stats">
                 <StatCard testId="person-active-days" label="Active days" value={integer(p.activity.activeDays)} hint={`last active ${day(p.activity.lastDay)}`} />
@@ -116,10 +119,14 @@ export function PersonPage() {
               <Panel id="person-tools" title="Tools">
                 <Async result={tools}>{(b) => <BreakdownTable rows={b.rows} dim="tool" label="Tool" name="person-tools" chart={false} metric="tokens" />}</Async>
               </Panel>
-              <Panel id="person-context" title="Experiments and learnings">
-                <div className="slot" data-testid="context-slot">
-                  What this person tried and learned (from weekly check-ins and the experiment log) appears here once the context module is enabled.
-                </div>
+              <Panel id="person-context" title="Experiments and learnings" subtitle={own ? 'Your own check-ins and experiments, private ones included' : undefined}>
+                {own ? (
+                  <ContextFeed feed="mine" empty="No check-ins or experiments yet. Write this week's check-in from the menu." />
+                ) : (
+                  <div className="slot" data-testid="context-slot">
+                    What this person shared appears on their team's page{p.team ? ' and in its digest' : ''}.
+                  </div>
+                )}
               </Panel>
             </div>
           </>

@@ -5,6 +5,7 @@ import { DataTable } from '../components/DataTable';
 import { BreakdownTable } from '../components/BreakdownTable';
 import { TimeChart } from '../components/charts';
 import { useApi } from '../lib/api';
+import { ContextFeed, digestHref } from '../components/ContextFeed';
 import { apiQuery, type ViewFilters } from '../lib/filters';
 import { compact, integer, percent, usd } from '../lib/format';
 import { useFilters } from '../lib/hooks';
@@ -62,7 +63,7 @@ export function TeamPage() {
       <p className="crumbs">
         <Link to={`/teams?${apiQuery(f)}`}>Teams</Link> / {team}
       </p>
-      <PageHeader title={team} lede="The team's adoption and spend. Weekly check-ins for this team appear beside the numbers once the context module is enabled." />
+      <PageHeader title={team} lede="The team's adoption and spend, and what its people tried and learned." />
       <Async result={summary}>
         {({ totals: t }) => (
           <div className="stats">
@@ -107,6 +108,18 @@ export function TeamPage() {
           )}
         </Panel>
       </div>
+      <Panel
+        id="team-context"
+        title="Experiments and learnings"
+        subtitle="Check-ins and experiments the team's people shared; private entries stay with their authors."
+        actions={
+          <a className="btn small" href={digestHref(team)} data-testid="team-digest-link">
+            Team digest
+          </a>
+        }
+      >
+        <ContextFeed feed="team" team={team} limit={10} empty="Nothing shared by this team yet." />
+      </Panel>
     </>
   );
 }
