@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer } from './demo-server.js';
+import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
 
 const DAY = 86_400_000;
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
@@ -35,14 +35,7 @@ async function asServerAdmin(p: string, init: { method?: string; body?: unknown 
 
 /** Sign in with a one-time link, as `tokenboard demo` prints. */
 async function signInWithLink(email: string): Promise<StorageState> {
-  const token = await server.deps.governance!.auth.issueOneTimeToken('sign-in', email, 'member', 3_600_000);
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${server.url}/auth/link?token=${encodeURIComponent(token)}`);
-  await Promise.all([page.waitForURL(`${server.url}/`), page.click('#continue')]);
-  const state = await ctx.storageState();
-  await ctx.close();
-  return state;
+  return sharedSignInWithLink(server, browser, email, 'member');
 }
 
 interface Opened {

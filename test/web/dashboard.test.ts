@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer } from './demo-server.js';
+import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
 import { compact, integer, percent, usd } from '../../web/src/lib/format.js';
 
 const DAY = 86_400_000;
@@ -57,14 +57,7 @@ async function signInWithPassword(email: string): Promise<StorageState> {
 
 /** Sign in with a one-time link, as `tokenboard demo` prints. */
 async function signInWithLink(email: string, role: Who): Promise<StorageState> {
-  const token = await server.deps.governance!.auth.issueOneTimeToken('sign-in', email, role, 3_600_000);
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${server.url}/auth/link?token=${encodeURIComponent(token)}`);
-  await Promise.all([page.waitForURL(`${server.url}/`), page.click('#continue')]);
-  const state = await ctx.storageState();
-  await ctx.close();
-  return state;
+  return sharedSignInWithLink(server, browser, email, role);
 }
 
 beforeAll(async () => {

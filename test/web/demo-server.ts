@@ -55,3 +55,20 @@ export async function startDemoServer(): Promise<DemoServer> {
     },
   };
 }
+
+/** Sign a person in through a one-time link (as `demo` prints one) and return the browser's saved session. */
+export async function signInWithLink(
+  server: DemoServer,
+  browser: import('playwright-core').Browser,
+  email: string,
+  role: 'admin' | 'analyst' | 'manager' | 'member',
+): Promise<Awaited<ReturnType<import('playwright-core').BrowserContext['storageState']>>> {
+  const token = await server.deps.governance!.auth.issueOneTimeToken('sign-in', email, role, 3_600_000);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/auth/link?token=${encodeURIComponent(token)}`);
+  await Promise.all([page.waitForURL(`${server.url}/`), page.click('#continue')]);
+  const state = await ctx.storageState();
+  await ctx.close();
+  return state;
+}
