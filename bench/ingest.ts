@@ -8,6 +8,7 @@
  * this process only sends pre-serialised batches, so the two share the
  * machine's cores as a client and a server would.
  */
+import { waitForUrl } from './server.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,19 +72,6 @@ function makeEvents(start: number, n: number): UsageEventInput[] {
     });
   }
   return out;
-}
-
-async function waitForUrl(p: ReturnType<typeof spawn>): Promise<string> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    p.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]!);
-    });
-    p.stderr!.on('data', (d) => (out += d));
-    p.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
 }
 
 async function main() {

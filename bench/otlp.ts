@@ -11,6 +11,7 @@
  * cost per user and model. The server runs as a child process (`tokenboard
  * serve`, the real thing), so client and server share the cores as they would.
  */
+import { waitForUrl } from './server.js';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,19 +74,6 @@ function logsBody(i: number): { body: Uint8Array; points: number } {
   }
   const req = { resourceLogs: [{ resource: { attributes: [s('service.name', 'claude-code')] }, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: records }] }] };
   return { body: Buffer.from(LReq.encode(LReq.fromObject(req)).finish()), points: records.length };
-}
-
-async function waitForUrl(p: ReturnType<typeof spawn>): Promise<string> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    p.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]!);
-    });
-    p.stderr!.on('data', (d) => (out += d));
-    p.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
 }
 
 /** CPU seconds a process has used (Linux /proc; undefined elsewhere): a figure other jobs on the machine barely move. */
