@@ -178,6 +178,11 @@ describe('dashboard in a browser', () => {
     const pct = Math.round(((overview.totals.current.tokens - overview.totals.previous.tokens) / overview.totals.previous.tokens) * 100);
     expect(await text(page, 'stat-tokens-change')).toContain(`${Math.abs(pct)}%`);
     expect(await page.locator('.recharts-surface').count()).toBeGreaterThanOrEqual(2);
+    // Stories beside the numbers: the organisation feed this viewer may see, newest first.
+    const feed = await api('/api/v1/context/feed?feed=organisation&limit=5');
+    expect(feed.entries.length).toBeGreaterThan(0);
+    const shown = await page.getByTestId('context-slot').getByTestId('context-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-entry-id')));
+    expect(shown).toEqual(feed.entries.map((e: { id: string | number }) => String(e.id)));
     expect(errors).toEqual([]);
     await ctx.close();
   });

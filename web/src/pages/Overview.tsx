@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import { Async, Empty } from '../components/States';
+import { ContextFeed, digestHref } from '../components/ContextFeed';
 import { PageHeader, Panel, StatCard } from '../components/Panel';
 import { DataTable } from '../components/DataTable';
 import { TimeChart } from '../components/charts';
@@ -62,9 +63,12 @@ export function Overview() {
                   />
                 </details>
               </Panel>
-              <Panel id="stories" title="What people tried this week" subtitle="Numbers next to stories">
-                <div className="slot" data-testid="context-slot">
-                  Weekly check-ins and the experiment log appear here once the context module is enabled: what each team tried, the outcome, and what they learned. Until then, see <Link to={`/adoption?${apiQuery(f)}`}>adoption by function</Link>.
+              <Panel id="stories" title="What people tried lately" subtitle="Numbers next to stories: the latest shared check-ins and experiments">
+                <div data-testid="context-slot">
+                  <ContextFeed feed="organisation" limit={5} empty="No shared check-ins or experiments yet. Write this week's check-in from the menu." />
+                  <p className="muted">
+                    <a href={digestHref()}>Weekly digest and the full feed</a> · <Link to={`/adoption?${apiQuery(f)}`}>adoption by function</Link>
+                  </p>
                 </div>
               </Panel>
             </>
