@@ -192,7 +192,9 @@ export interface LeaderboardSources {
 }
 
 /**
- * A leaderboard for the viewer. Off unless an admin turned it on. The
+ * A leaderboard for the viewer. Off unless an admin turned it on and the
+ * privacy policy allows leaderboards (individual ones only where the policy
+ * allows individuals). The
  * question is scoped by the privacy policy exactly like any usage question
  * (`QueryService.scopeFor`): team scope ranks teams per active person, each
  * team policed as a group of its active people (minimum group size,
@@ -203,16 +205,19 @@ export interface LeaderboardSources {
  * title and tier rules see all of them.
  */
 export async function rankLeaderboard(src: LeaderboardSources, viewer: Viewer, q: LeaderboardQuery): Promise<Leaderboard> {
-  const config = await src.config();
-  if (!config.enabled) return { enabled: false, scope: q.scope, metric: q.metric, entries: [], config };
-  if (q.scope === 'person' && !config.allowIndividuals) return { enabled: true, scope: q.scope, metric: q.metric, entries: [], config, note: 'individual leaderboards are switched off' };
+  const [config, policy] = await Promise.all([src.config(), src.query.privacy.policy()]);
+  const none = (enabled: boolean, note?: string): Leaderboard => ({ enabled, scope: q.scope, metric: q.metric, entries: [], config, ...(note ? { note } : {}) });
+  // The admin's switch and the privacy policy's both have to allow it.
+  if (!config.enabled) return none(false);
+  if (!policy.leaderboards.enabled) return none(false, 'leaderboards are switched off by the privacy policy');
+  if (q.scope === 'person' && !config.allowIndividuals) return none(true, 'individual leaderboards are switched off');
+  if (q.scope === 'person' && !policy.leaderboards.individual) return none(true, 'individual leaderboards are off by the privacy policy');
   const scope = await src.query.scopeFor(viewer, { from: q.from, to: q.to, filters: q.filters }, [q.scope === 'person' ? 'person' : 'team']);
   // Whole days, as the usage panels read them; context counts cover the same days.
   const from = Math.floor(q.from / DAY_MS) * DAY_MS;
   const to = Math.ceil(q.to / DAY_MS) * DAY_MS;
-  const [acts, policy, choices, counts] = await Promise.all([
+  const [acts, choices, counts] = await Promise.all([
     src.store.personActivity({ from, to, filters: scope.filters }),
-    src.query.privacy.policy(),
     src.store.governance.listPrivacyChoices(),
     src.contextCounts(from, to),
   ]);

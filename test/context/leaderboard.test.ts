@@ -100,7 +100,10 @@ describe('leaderboards ranked by experiments shared and learnings found useful',
 
   it('ranks opted-in individuals under pseudonyms only for a viewer who may see individuals', async () => {
     await configure({ allowIndividuals: true, optedIn: ['ana@example.com', 'ben@example.com'] });
-    // Without individualViewers the admin token may not group by person.
+    // While the privacy policy keeps leaderboards team-level, the admin's list shows no one.
+    expect(await board('learnings', 'person')).toMatchObject({ entries: [], note: 'individual leaderboards are off by the privacy policy' });
+    // Allowed by the policy, but the admin token may not group by person without individualViewers.
+    await w.deps.governance!.settings.update(SYSTEM, { leaderboards: { individual: true } }, w.deps.governance!.audit);
     const refused = await app.request(`/api/v1/insights/leaderboard?${range}&scope=person&metric=learnings`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(refused.status).toBe(403);
     await w.deps.governance!.settings.update(SYSTEM, { individualViewers: ['admin'] }, w.deps.governance!.audit);
@@ -114,7 +117,7 @@ describe('leaderboards ranked by experiments shared and learnings found useful',
       const ex = await board('experiments', 'person');
       expect(ex.entries.map((e: { value: number }) => e.value)).toEqual([2, 1]);
     } finally {
-      await w.deps.governance!.settings.update(SYSTEM, { individualViewers: [] }, w.deps.governance!.audit);
+      await w.deps.governance!.settings.update(SYSTEM, { individualViewers: [], leaderboards: { individual: false } }, w.deps.governance!.audit);
     }
   });
 
@@ -126,7 +129,11 @@ describe('leaderboards ranked by experiments shared and learnings found useful',
     expect(sams.entries).toEqual([expect.objectContaining({ name: 'Sales · West', value: 0 })]);
   });
 
-  it('is off until an admin turns it on', async () => {
+  it('is off until an admin turns it on, and while the privacy policy switches leaderboards off', async () => {
+    await configure({});
+    await w.deps.governance!.settings.update(SYSTEM, { leaderboards: { enabled: false } }, w.deps.governance!.audit);
+    expect(await board('learnings')).toMatchObject({ enabled: false, entries: [], note: 'leaderboards are switched off by the privacy policy' });
+    await w.deps.governance!.settings.update(SYSTEM, { leaderboards: { enabled: true } }, w.deps.governance!.audit);
     await insights.setLeaderboardConfig(SYSTEM, DEFAULT_LEADERBOARD);
     expect(await board('learnings')).toMatchObject({ enabled: false, entries: [] });
   });
