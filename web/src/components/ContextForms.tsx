@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, useApi, write } from '../lib/api';
+import { exclusiveEnd, inputOf, splitList } from '../lib/forms';
 import type { Dimensions, EntryView } from '../lib/types';
 
 const VISIBILITIES = [
@@ -19,20 +20,6 @@ const OUTCOMES = [
   ['failed', 'Failed (worth knowing)'],
   ['abandoned', 'Abandoned'],
 ] as const;
-const DAY = 86_400_000;
-
-/** Comma- or newline-separated list, blanks dropped. */
-export const splitList = (s: string, sep: RegExp = /[,\n]/) =>
-  s
-    .split(sep)
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-/** Which input a 400's field belongs to: `tools.2` is the tools input, `usage.to` its own. */
-export function inputOf(field: string): string {
-  const [head, next] = field.split('.');
-  return head === 'usage' && next ? `usage.${next}` : head!;
-}
 
 type Errors = Record<string, string>;
 
@@ -162,10 +149,9 @@ export function ExperimentForm({ onSaved }: { onSaved: (e: EntryView) => void })
   const usage = () => {
     if (!v.linkUsage) return undefined;
     // The form asks for the last day (inclusive); the API takes an exclusive end.
-    const last = Date.parse(v.usageLast);
     return {
       from: v.usageFrom,
-      to: Number.isFinite(last) ? new Date(last + DAY).toISOString().slice(0, 10) : v.usageLast,
+      to: exclusiveEnd(v.usageLast),
       ...(v.usageTool.trim() ? { tool: v.usageTool.trim() } : {}),
     };
   };
