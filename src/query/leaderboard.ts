@@ -6,14 +6,23 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AggregateRow, Filters, PersonActivity, Totals } from '../store/types.js';
-import type { PolicedRow } from './policy.js';
+import type { AggregateRow, Filters, PersonActivity, Store, Totals } from '../store/types.js';
+import { applyPolicy, leaderboardEligible, type PolicedRow, type Viewer } from './policy.js';
+import type { QueryService } from './service.js';
 
 import { LEADERBOARD_METRICS, RULE_METRICS, type LeaderboardMetric, type RuleMetric } from './leaderboard-metrics.js';
 
 export { LEADERBOARD_METRICS, RULE_METRICS, type LeaderboardMetric, type RuleMetric };
-/** Metrics that come from the context module (check-ins, experiments); empty until it lands. */
+/** Metrics that come from the context module (check-ins, experiments). */
 export const CONTEXT_METRICS: LeaderboardMetric[] = ['experiments', 'learnings'];
+
+/**
+ * Per person (email): experiments they shared and "useful" marks others gave
+ * their shared entries, in the window. Only team- or organisation-visible
+ * entries are counted (src/context/repo.ts `authorCounts`), so a private
+ * entry never shows through a number.
+ */
+export type ContextCounts = ReadonlyMap<string, { experiments: number; learnings: number }>;
 
 
 const TitleSchema = z.object({
@@ -102,7 +111,7 @@ interface Subject {
   values: Record<RuleMetric, number>;
 }
 
-function subjectValues(acts: PersonActivity[], weeks: number): Record<RuleMetric, number> {
+function subjectValues(acts: PersonActivity[], weeks: number, context: ContextCounts): Record<RuleMetric, number> {
   const n = Math.max(1, acts.length);
   const sum = (f: (a: PersonActivity) => number) => acts.reduce((s, a) => s + f(a), 0);
   const input = sum((a) => a.input + a.cacheRead);
@@ -113,9 +122,8 @@ function subjectValues(acts: PersonActivity[], weeks: number): Record<RuleMetric
     cacheShare: input > 0 ? sum((a) => a.cacheRead) / input : 0,
     tokens: sum((a) => a.tokens) / n,
     cost: sum((a) => a.cost) / n,
-    // Filled by the context module when it lands (experiments shared, learnings found useful).
-    experiments: 0,
-    learnings: 0,
+    experiments: sum((a) => context.get(a.key)?.experiments ?? 0) / n,
+    learnings: sum((a) => context.get(a.key)?.learnings ?? 0) / n,
   };
 }
 
@@ -131,26 +139,30 @@ export function titlesFor(values: Record<RuleMetric, number>, config: Leaderboar
 
 /**
  * Rank teams (values per active person) or opted-in people. `police` applies
- * the privacy policy to each team as a group of its active people.
+ * the privacy policy to each team as a group of its active people. `context`
+ * carries experiments shared and learnings found useful per person; without
+ * it those metrics cannot be ranked (and title rules on them see zero).
  */
 export function leaderboardEntries(
   acts: PersonActivity[],
   q: LeaderboardQuery,
   config: LeaderboardConfig,
   police: (rows: AggregateRow[]) => PolicedRow[],
+  context?: ContextCounts,
 ): LeaderboardEntry[] {
-  if (CONTEXT_METRICS.includes(q.metric)) return [];
+  if (!context && CONTEXT_METRICS.includes(q.metric)) return [];
+  const counts: ContextCounts = context ?? new Map();
   const weeks = Math.max(1, (q.to - q.from) / (7 * 86_400_000));
   const subjects: Subject[] = [];
   if (q.scope === 'team') {
     const byTeam = new Map<string, PersonActivity[]>();
     for (const a of acts) if (a.team) byTeam.set(a.team, [...(byTeam.get(a.team) ?? []), a]);
-    for (const [team, members] of byTeam) subjects.push({ name: team, people: members.length, values: subjectValues(members, weeks) });
+    for (const [team, members] of byTeam) subjects.push({ name: team, people: members.length, values: subjectValues(members, weeks, counts) });
   } else {
     const opted = new Set(config.optedIn);
     for (const a of acts) {
       if (!opted.has(a.key)) continue;
-      subjects.push({ name: config.pseudonymous ? pseudonym(a.key) : a.key, people: 1, values: subjectValues([a], weeks) });
+      subjects.push({ name: config.pseudonymous ? pseudonym(a.key) : a.key, people: 1, values: subjectValues([a], weeks, counts) });
     }
   }
   const zero = { tokens: 0 } as Totals;
@@ -165,4 +177,52 @@ export function leaderboardEntries(
   shown.sort((a, b) => (b as { value: number }).value - (a as { value: number }).value);
   shown.forEach((e, i) => ((e as { rank: number }).rank = i + 1));
   return [...shown, ...hidden];
+}
+
+const DAY_MS = 86_400_000;
+
+/** What a leaderboard is read from. */
+export interface LeaderboardSources {
+  store: Store;
+  query: QueryService;
+  /** The admin's settings (InsightsService.leaderboardConfig). */
+  config: () => Promise<LeaderboardConfig>;
+  /** Per person context counts in [from, to) (ContextRepo.authorCounts). */
+  contextCounts: (from: number, to: number) => Promise<ContextCounts>;
+}
+
+/**
+ * A leaderboard for the viewer. Off unless an admin turned it on and the
+ * privacy policy allows leaderboards (individual ones only where the policy
+ * allows individuals). The
+ * question is scoped by the privacy policy exactly like any usage question
+ * (`QueryService.scopeFor`): team scope ranks teams per active person, each
+ * team policed as a group of its active people (minimum group size,
+ * complementary suppression); person scope needs a viewer who may see
+ * individuals and lists only people who opted in (their own privacy choice,
+ * country rules applied, or the admin's list), pseudonymous unless named.
+ * Every metric, the context ones included, goes through this one path, and
+ * title and tier rules see all of them.
+ */
+export async function rankLeaderboard(src: LeaderboardSources, viewer: Viewer, q: LeaderboardQuery): Promise<Leaderboard> {
+  const [config, policy] = await Promise.all([src.config(), src.query.privacy.policy()]);
+  const none = (enabled: boolean, note?: string): Leaderboard => ({ enabled, scope: q.scope, metric: q.metric, entries: [], config, ...(note ? { note } : {}) });
+  // The admin's switch and the privacy policy's both have to allow it.
+  if (!config.enabled) return none(false);
+  if (!policy.leaderboards.enabled) return none(false, 'leaderboards are switched off by the privacy policy');
+  if (q.scope === 'person' && !config.allowIndividuals) return none(true, 'individual leaderboards are switched off');
+  if (q.scope === 'person' && !policy.leaderboards.individual) return none(true, 'individual leaderboards are off by the privacy policy');
+  const scope = await src.query.scopeFor(viewer, { from: q.from, to: q.to, filters: q.filters }, [q.scope === 'person' ? 'person' : 'team']);
+  // Whole days, as the usage panels read them; context counts cover the same days.
+  const from = Math.floor(q.from / DAY_MS) * DAY_MS;
+  const to = Math.ceil(q.to / DAY_MS) * DAY_MS;
+  const [acts, choices, counts] = await Promise.all([
+    src.store.personActivity({ from, to, filters: scope.filters }),
+    src.store.governance.listPrivacyChoices(),
+    src.contextCounts(from, to),
+  ]);
+  const chosen = choices.filter((c) => leaderboardEligible(policy, c)).map((c) => c.email.toLowerCase());
+  const effective = { ...config, optedIn: [...new Set([...config.optedIn, ...chosen])] };
+  const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, effective, (rows) => applyPolicy(scope, rows, []), counts);
+  return { enabled: true, scope: q.scope, metric: q.metric, entries, config };
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
+import { ARTIFACTS, asServerAdmin as adminCall, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
 
 const DAY = 86_400_000;
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
@@ -23,15 +23,7 @@ let member = '';
 let memberState: StorageState;
 
 /** Setup only: the server's admin token. */
-async function asServerAdmin(p: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
-  const res = await fetch(server.url + p, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, `${p}: ${res.status}`).toBe(200);
-  return res.json();
-}
+const asServerAdmin = (p: string, init: { method?: string; body?: unknown } = {}) => adminCall(server, p, init);
 
 /** Sign in with a one-time link, as `tokenboard demo` prints. */
 async function signInWithLink(email: string): Promise<StorageState> {
@@ -146,13 +138,14 @@ describe('context on the dashboard pages', () => {
     await m.ctx.close();
   });
 
-  it('team leaderboards show experiments shared and learnings found useful beside the figures, as the stats API counts them', async () => {
+  it('team leaderboards show experiments shared and learnings found useful beside the figures, as the stats API counts them for the range', async () => {
     const config = await asServerAdmin('/api/v1/insights/leaderboard/config');
     await asServerAdmin('/api/v1/insights/leaderboard/config', { method: 'PUT', body: { ...config, enabled: true } });
     const m = await open(memberState);
     await m.page.goto(`${server.url}/leaderboards?${range}`);
     await settled(m.page);
-    const stats = await m.get('/api/v1/context/stats?weeks=4');
+    // The page asks for the weeks of its range, counted back from the range end.
+    const stats = await m.get(`/api/v1/context/stats?weeks=4&to=${new Date(server.end).toISOString().slice(0, 10)}`);
     const { leaderboard } = await m.get(`/api/v1/insights/leaderboard?${range}&scope=team&metric=activeDays`);
     const shown = leaderboard.entries.filter((e: { suppressed?: boolean }) => !e.suppressed);
     expect(shown.length).toBeGreaterThan(0);
@@ -167,10 +160,9 @@ describe('context on the dashboard pages', () => {
       nonZero += t.experiments + t.useful;
     }
     expect(nonZero).toBeGreaterThan(0); // the demo organisation shares experiments
-    // The server's leaderboard does not rank by these yet: the picker does not offer them.
+    // They are also ranking metrics (test/web/context-forms.test.ts ranks by them).
     const options = await m.page.getByTestId('leaderboard-metric').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(options).not.toContain('experiments');
-    expect(options).not.toContain('learnings');
+    expect(options).toEqual(expect.arrayContaining(['experiments', 'learnings']));
     await m.page.screenshot({ path: path.join(ARTIFACTS, 'leaderboard-context.png'), fullPage: true });
     expect(m.errors).toEqual([]);
     await m.ctx.close();

@@ -72,3 +72,14 @@ export async function signInWithLink(
   await ctx.close();
   return state;
 }
+
+/** Setup only: call the API with the server's admin token; anything but 2xx throws with the answer. */
+export async function asServerAdmin(server: DemoServer, p: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
+  const res = await fetch(server.url + p, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${p}: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -6,6 +6,7 @@ import { useApi } from './lib/api';
 import { ThemeContext } from './lib/hooks';
 import type { ViewerRes } from './lib/types';
 import { Adoption } from './pages/Adoption';
+import { ContextPage } from './pages/Context';
 import { Distribution } from './pages/Distribution';
 import { Leaderboards } from './pages/Leaderboards';
 import { Mix } from './pages/Mix';
@@ -27,6 +28,7 @@ export const NAV: { to: string; label: string; group: string }[] = [
   { to: '/teams', label: 'Teams', group: 'Organisation' },
   { to: '/people', label: 'People', group: 'Organisation' },
   { to: '/unattributed', label: 'Unattributed', group: 'Organisation' },
+  { to: '/context', label: 'Experiments & check-ins', group: 'Community' },
   { to: '/leaderboards', label: 'Leaderboards', group: 'Community' },
   { to: '/settings', label: 'Settings', group: 'Admin' },
 ];
@@ -154,6 +156,7 @@ export function App() {
           <Route path="/people" element={<People />} />
           <Route path="/people/:email" element={<PersonPage />} />
           <Route path="/unattributed" element={<Unattributed />} />
+          <Route path="/context" element={<ContextPage />} />
           <Route path="/leaderboards" element={<Leaderboards />} />
           <Route path="/settings" element={<Settings />} />
           <Route path="*" element={<NotFound />} />

@@ -59,6 +59,12 @@ const WeekQuery = z.object({
   format: z.enum(['json', 'markdown', 'html'], { error: 'must be json, markdown or html' }).default('json'),
 });
 
+const StatsQuery = z.object({
+  weeks: z.coerce.number().int().min(1).max(52).default(4),
+  /** The range end (exclusive), as the dashboard's ranges: weeks are counted back from it. */
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((v) => Number.isFinite(Date.parse(v)), 'must be a real date').optional(),
+});
+
 /**
  * @param who how a request's viewer is found; production uses `viewerOf`.
  */
@@ -98,8 +104,8 @@ export function registerContextRoutes(app: App, deps: AppDeps, who: (c: Context)
   app.get(`${P}/reminder`, guard('context:read'), (c) => answer(c, async () => c.json(await context.reminder(who(c)))));
   app.get(`${P}/stats`, guard('context:read'), (c) =>
     answer(c, async () => {
-      const { weeks } = parseOrThrow(z.object({ weeks: z.coerce.number().int().min(1).max(52).default(4) }), c.req.query());
-      return c.json(await context.teamStats(who(c), weeks));
+      const q = parseOrThrow(StatsQuery, c.req.query());
+      return c.json(await context.teamStats(who(c), q.weeks, q.to === undefined ? undefined : Date.parse(q.to)));
     }),
   );
 
@@ -163,7 +169,7 @@ function describeRoutes(app: App): void {
   r('get', `${P}/entries/{id}/comments`, 'Comments on an entry');
   r('post', `${P}/entries/{id}/comments`, 'Comment on an entry', { request: bodyOf(CommentInputSchema) });
   r('get', `${P}/reminder`, "Whether the viewer has written this week's check-in");
-  r('get', `${P}/stats`, 'Per team: shared check-ins, experiments, failures and useful marks (leaderboard inputs)');
+  r('get', `${P}/stats`, 'Per team: shared check-ins, experiments, failures and useful marks in the ?weeks= ISO weeks ending with the week of ?to= (exclusive range end, default now)');
   r('get', `${P}/digest`, 'Weekly digest of a team (?team=) or the organisation: ?week=, ?format=json|markdown|html');
   r('get', `${P}/webhooks`, 'Digest webhooks the viewer manages');
   r('post', `${P}/webhooks`, 'Add a digest webhook (Slack- or Teams-style)', { request: bodyOf(WebhookInputSchema) });

@@ -55,6 +55,7 @@ export const CLIENT_ROUTES = [
   '/people',
   '/people/:email',
   '/unattributed',
+  '/context',
   '/leaderboards',
   '/settings',
 ] as const;

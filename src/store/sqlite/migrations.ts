@@ -5,7 +5,7 @@
  * their own, e.g. `0100-directory`).
  */
 import { DIRECTORY_MIGRATION } from './migration-0300-directory.js';
-import { CONTEXT_MIGRATION } from '../../context/migration.js';
+import { CONTEXT_LEADERBOARD_MIGRATION, CONTEXT_MIGRATION } from '../../context/migration.js';
 import { GOVERNANCE_MIGRATION } from './governance-migration.js';
 
 export interface Migration {
@@ -181,4 +181,5 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   `,
   },
   GOVERNANCE_MIGRATION,
+  CONTEXT_LEADERBOARD_MIGRATION,
 ];

@@ -13,6 +13,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** A 400 names the field (`title`, `usage.to`, `links.1`) and the reason. */
+    readonly field?: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -71,16 +74,24 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
       res = await send(path, init, method);
     }
   }
-  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  const body = (await res.json().catch(() => ({}))) as { error?: string; field?: string; reason?: string };
   if (res.status === 401) toSignIn();
-  if (!res.ok) throw new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`, body.field, body.reason);
   return body as T;
 }
 
 export type Loadable<T> = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: T };
 
-/** Fetch on mount and whenever the path changes; stale answers are dropped. */
-export function useApi<T>(path: string | null): Loadable<T> {
+/** Send a JSON body (POST, PUT, DELETE) with the session's CSRF token. */
+export function write<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return api<T>(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+/**
+ * Fetch on mount and whenever the path (or `reload`, bumped after a write)
+ * changes; stale answers are dropped.
+ */
+export function useApi<T>(path: string | null, reload = 0): Loadable<T> {
   // The answer remembers which request it belongs to, so a new path shows "loading" on its very first render.
   const [result, setResult] = useState<{ key: string | null; value: Loadable<T> } | null>(null);
   useEffect(() => {
@@ -92,6 +103,7 @@ export function useApi<T>(path: string | null): Loadable<T> {
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, reload]);
+  // A reload keeps showing the previous answer until the new one arrives (no flicker after a write).
   return result && result.key === path ? result.value : { state: 'loading' };
 }

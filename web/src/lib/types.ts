@@ -41,5 +41,6 @@ export interface ViewerRes {
 export type { EntryView } from '../../../src/context/service';
 import type { EntryView } from '../../../src/context/service';
 export interface FeedRes { feed: 'organisation' | 'team' | 'mine'; team: string | null; entries: EntryView[]; next: number | null }
+export interface CommentView { id: number; author: { email: string; name: string | null }; body: string; html: string; createdAt: string }
 export interface ReminderRes { week: string; due: boolean; message: string | null }
 export interface ContextStatsRes { from: string; to: string; teams: { team: string; checkins: number; experiments: number; failed: number; useful: number }[] }

@@ -27,10 +27,7 @@ const RULE_LABELS: Record<string, string> = {
   learnings: 'learnings found useful',
 };
 
-/** Computed by the server's leaderboard; experiments and learnings come from /context/stats as columns instead. */
-const PICKABLE = (m: LeaderboardMetric) => m !== 'experiments' && m !== 'learnings';
-
-/** Whole weeks in the view's range, as GET /api/v1/context/stats takes them (counted back from this week). */
+/** Whole weeks in the view's range, as GET /api/v1/context/stats takes them (counted back from the range end, `to`). */
 export function weeksOf(from: string, to: string): number {
   const w = Math.round((Date.parse(to) - Date.parse(from)) / (7 * 86_400_000));
   return Math.min(52, Math.max(1, w || 1));
@@ -39,7 +36,9 @@ export function weeksOf(from: string, to: string): number {
 function formatValue(metric: LeaderboardMetric, v: number, scope: 'team' | 'person'): string {
   if (metric === 'cost') return usd(v);
   if (metric === 'tokens') return compact(v);
-  return scope === 'team' ? v.toFixed(1) : integer(v);
+  // Shared experiments and useful marks are rare per person: two decimals show one more.
+  if (scope === 'team') return v.toFixed(metric === 'experiments' || metric === 'learnings' ? 2 : 1);
+  return integer(v);
 }
 
 export function Rules({ config }: { config: LeaderboardConfig }) {
@@ -76,7 +75,7 @@ export function Leaderboards() {
   const mayIndividuals = viewer.state === 'ready' && viewer.data.maySeeIndividuals;
   const res = useApi<LeaderboardRes>(scope === 'person' && viewer.state === 'ready' && !mayIndividuals ? null : `/api/v1/insights/leaderboard?${apiQuery(f, { scope, metric })}`);
   const weeks = weeksOf(f.from, f.to);
-  const stats = useApi<ContextStatsRes>(`/api/v1/context/stats?weeks=${weeks}`);
+  const stats = useApi<ContextStatsRes>(`/api/v1/context/stats?weeks=${weeks}&to=${f.to}`);
   const byTeam = new Map(stats.state === 'ready' ? stats.data.teams.map((t) => [t.team, t]) : []);
   const setParam = (k: string, v: string) => {
     const next = new URLSearchParams(params);
@@ -112,7 +111,7 @@ export function Leaderboards() {
                 <div className="field inline">
                   <label htmlFor="lb-metric">Metric</label>
                   <select id="lb-metric" value={metric} onChange={(e) => setParam('metric', e.target.value)} data-testid="leaderboard-metric">
-                    {b.config.metrics.filter(PICKABLE).map((m) => (
+                    {b.config.metrics.map((m) => (
                       <option key={m} value={m}>
                         {METRIC_LABELS[m]}
                       </option>
@@ -122,32 +121,34 @@ export function Leaderboards() {
               </div>
               <Panel id="leaderboard" title={`${scope === 'team' ? 'Teams' : 'People'} by ${METRIC_LABELS[metric].toLowerCase()}`} subtitle={scope === 'team' ? 'Per active person, so large teams do not win by size' : b.config.pseudonymous ? 'Pseudonymous names' : undefined}>
                 {b.note && <p className="note">{b.note}</p>}
-                {metric === 'experiments' || metric === 'learnings' ? (
-                  <Empty>Experiments shared and learnings found useful are shown as columns beside every team's figures; pick another metric to rank by.</Empty>
-                ) : (
-                  <DataTable<LeaderboardEntry>
-                    name={`leaderboard-${scope}-${metric}`}
-                    testId="leaderboard-table"
-                    rows={b.entries}
-                    empty={scope === 'person' ? 'No one has opted in yet.' : 'No teams with usage in this range.'}
-                    isSuppressed={(e) => !!e.suppressed}
-                    reasonOf={(e) => (e.suppressed ? e.reason : undefined)}
-                    columns={[
-                      { key: 'name', label: scope === 'team' ? 'Team' : 'Person', render: (e) => e.name },
-                      { key: 'rank', label: 'Rank', numeric: true, render: (e) => (e.suppressed ? '' : e.rank) },
-                      { key: 'value', label: METRIC_LABELS[metric] + (scope === 'team' ? ' per person' : ''), numeric: true, render: (e) => (e.suppressed ? '' : formatValue(metric, e.value, scope)), csv: (e) => (e.suppressed ? null : e.value) },
-                      { key: 'tier', label: 'Tier', render: (e) => (e.suppressed || !e.tier ? '' : <span className={`badge tier tier-${e.tier.toLowerCase()}`}>{e.tier}</span>), csv: (e) => (e.suppressed ? null : e.tier) },
-                      { key: 'titles', label: 'Titles', render: (e) => (e.suppressed ? '' : e.titles.map((t) => <span key={t} className="badge title">{t}</span>)), csv: (e) => (e.suppressed ? null : e.titles.join('; ')) },
-                      ...(scope === 'team'
-                        ? [
-                            { key: 'experiments', label: `Experiments shared (${weeks} wk)`, numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.experiments ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.experiments ?? 0)) },
-                            { key: 'useful', label: 'Learnings found useful', numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.useful ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.useful ?? 0)) },
-                            { key: 'context', label: 'What they tried', render: (e: LeaderboardEntry) => (e.suppressed ? '' : <Link to={`/teams/${encodeURIComponent(e.name)}?${apiQuery(f)}`}>{byTeam.get(e.name)?.checkins ?? 0} check-ins</Link>), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.checkins ?? 0)) },
-                          ]
-                        : [{ key: 'context', label: 'What they tried', render: () => <span className="muted">shared per team: see the Teams scope</span>, csv: () => '' }]),
-                    ]}
-                  />
+                {(metric === 'experiments' || metric === 'learnings') && (
+                  <p className="note" data-testid="context-metric-note">
+                    {metric === 'experiments' ? 'Experiments shared with the team or the organisation in the range' : "Useful marks other people gave to shared check-ins and experiments in the range (your own marks and private entries never count)"}
+                    {scope === 'team' ? ', per active person.' : '.'}
+                  </p>
                 )}
+                <DataTable<LeaderboardEntry>
+                  name={`leaderboard-${scope}-${metric}`}
+                  testId="leaderboard-table"
+                  rows={b.entries}
+                  empty={scope === 'person' ? 'No one has opted in yet.' : 'No teams with usage in this range.'}
+                  isSuppressed={(e) => !!e.suppressed}
+                  reasonOf={(e) => (e.suppressed ? e.reason : undefined)}
+                  columns={[
+                    { key: 'name', label: scope === 'team' ? 'Team' : 'Person', render: (e) => e.name },
+                    { key: 'rank', label: 'Rank', numeric: true, render: (e) => (e.suppressed ? '' : e.rank) },
+                    { key: 'value', label: METRIC_LABELS[metric] + (scope === 'team' ? ' per person' : ''), numeric: true, render: (e) => (e.suppressed ? '' : formatValue(metric, e.value, scope)), csv: (e) => (e.suppressed ? null : e.value) },
+                    { key: 'tier', label: 'Tier', render: (e) => (e.suppressed || !e.tier ? '' : <span className={`badge tier tier-${e.tier.toLowerCase()}`}>{e.tier}</span>), csv: (e) => (e.suppressed ? null : e.tier) },
+                    { key: 'titles', label: 'Titles', render: (e) => (e.suppressed ? '' : e.titles.map((t) => <span key={t} className="badge title">{t}</span>)), csv: (e) => (e.suppressed ? null : e.titles.join('; ')) },
+                    ...(scope === 'team'
+                      ? [
+                          { key: 'experiments', label: `Experiments shared (${weeks} wk)`, numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.experiments ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.experiments ?? 0)) },
+                          { key: 'useful', label: 'Learnings found useful', numeric: true, render: (e: LeaderboardEntry) => (e.suppressed ? '' : integer(byTeam.get(e.name)?.useful ?? 0)), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.useful ?? 0)) },
+                          { key: 'context', label: 'What they tried', render: (e: LeaderboardEntry) => (e.suppressed ? '' : <Link to={`/teams/${encodeURIComponent(e.name)}?${apiQuery(f)}`}>{byTeam.get(e.name)?.checkins ?? 0} check-ins</Link>), csv: (e: LeaderboardEntry) => (e.suppressed ? null : (byTeam.get(e.name)?.checkins ?? 0)) },
+                        ]
+                      : [{ key: 'context', label: 'What they tried', render: () => <span className="muted">shared per team: see the Teams scope</span>, csv: () => '' }]),
+                  ]}
+                />
               </Panel>
               <Panel id="rules" title="How titles and tiers are earned">
                 <Rules config={b.config} />

@@ -7,6 +7,7 @@ import { BreakdownTable } from '../components/BreakdownTable';
 import { TimeChart } from '../components/charts';
 import { useApi } from '../lib/api';
 import { ContextFeed, ReminderBanner } from '../components/ContextFeed';
+import { ContextComposer } from '../components/ContextForms';
 import { apiQuery } from '../lib/filters';
 import { compact, day, integer, usd } from '../lib/format';
 import { useFilters } from '../lib/hooks';
@@ -76,6 +77,7 @@ export function PersonPage() {
   const series = useApi<SeriesRes>(allowed ? `/api/v1/usage/series?${q({ bucket: 'day' })}` : null);
   const tools = useApi<BreakdownRes>(allowed ? `/api/v1/usage/breakdown?${q({ groupBy: 'tool', sort: 'tokens' })}` : null);
   const own = viewer.state === 'ready' && viewer.data.email === email.toLowerCase();
+  const [written, setWritten] = useState(0);
   if (viewer.state === 'ready' && !allowed)
     return (
       <>
@@ -96,7 +98,7 @@ export function PersonPage() {
         {({ person: p }) => (
           <>
             <PageHeader title={p.name ?? p.email} lede={[p.title, p.team, p.function].filter(Boolean).join(' · ') || p.email} />
-            {own && <ReminderBanner />}
+            {own && <ReminderBanner reload={written} />}
             {p.activity ? (
               <div className="stats">
                 <StatCard testId="person-active-days" label="Active days" value={integer(p.activity.activeDays)} hint={`last active ${day(p.activity.lastDay)}`} />
@@ -121,7 +123,7 @@ export function PersonPage() {
               </Panel>
               <Panel id="person-context" title="Experiments and learnings" subtitle={own ? 'Your own check-ins and experiments, private ones included' : undefined}>
                 {own ? (
-                  <ContextFeed feed="mine" empty="No check-ins or experiments yet. Write this week's check-in from the menu." />
+                  <ContextFeed feed="mine" reload={written} empty="No check-ins or experiments yet. Write this week's check-in below." />
                 ) : (
                   <div className="slot" data-testid="context-slot">
                     What this person shared appears on their team's page{p.team ? ' and in its digest' : ''}.
@@ -129,6 +131,11 @@ export function PersonPage() {
                 )}
               </Panel>
             </div>
+            {own && (
+              <Panel id="person-write" title="Write this week's check-in or log an experiment" subtitle="Private entries stay on this page; team and organisation ones appear in feeds and digests.">
+                <ContextComposer onSaved={() => setWritten((n) => n + 1)} />
+              </Panel>
+            )}
           </>
         )}
       </Async>
