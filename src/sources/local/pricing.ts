@@ -5,7 +5,7 @@
  */
 import { defaultPricer } from '../../pricing/default.js';
 import type { Pricer } from '../../pricing/pricer.js';
-import { inferProvider } from '../../domain/event.js';
+import { inferProvider } from '../../domain/provider.js';
 import type { LocalEntry } from './entry.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
