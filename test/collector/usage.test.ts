@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
@@ -122,4 +125,18 @@ describe('pricing of local entries', () => {
     expect(entryCost({ ...e, costUSD: 0.25 }, 'auto')).toBe(0.25);
     expect(entryCost(e, 'display')).toBe(0);
   });
+});
+
+describe('the bundled usage command (what bin/tokenboard.js runs for `usage`)', () => {
+  it('prints the same report as the sources, in this thread and with worker threads', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tb-bundle-'));
+    execFileSync(process.execPath, ['scripts/bundle-cli.mjs', dir]);
+    writeFileSync(path.join(dir, 'run.mjs'), "import { main } from './usage.js';\nawait main();\n");
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, [path.join(dir, 'run.mjs'), 'usage', 'daily', '--json', '-z', 'UTC', ...args], { env: { ...process.env, ...env, HOME: '/nonexistent-home' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const expected = JSON.parse((await runUsage({ ...base, mode: 'auto' })).output);
+    expect(JSON.parse(cli())).toEqual(expected);
+    expect(JSON.parse(cli('--workers', '2'))).toEqual(expected);
+    expect(expected.daily.length).toBeGreaterThan(0);
+  }, 60_000);
 });

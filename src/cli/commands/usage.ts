@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { LOCAL_SOURCES } from '../../sources/local/adapters.js';
 import type { LocalSource } from '../../sources/local/entry.js';
-import { COST_MODES, type CostMode } from '../../sources/local/pricing.js';
+import { COST_MODES, type CostMode } from '../../sources/local/cost.js';
 import { assertTimeZone, parseDay, systemTimeZone, WEEKDAYS } from '../../sources/local/report/dates.js';
 import { REPORT_KINDS, runUsage, type ReportKind } from '../../sources/local/report/run.js';
 

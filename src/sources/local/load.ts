@@ -25,6 +25,8 @@ export interface LoadOptions {
    */
   workers?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Called once worker threads are reading, so this thread can do other work (load prices) meanwhile. */
+  onWorkersStarted?: () => void;
 }
 
 export interface LoadResult {
@@ -65,6 +67,8 @@ export function dealBySize<T extends { size: number }>(files: T[], n: number): T
 export interface WorkerFileResult {
   index: number;
   read: Pick<FileRead, 'entries' | 'malformed' | 'truncatedTail'>;
+  /** Duplicates already dropped (workers dedup within each file before posting). */
+  duplicates: number;
 }
 
 /** What a worker posts per file. */
@@ -73,13 +77,14 @@ export interface WorkerMessage {
   packed: PackedEntries;
   malformed: number[];
   truncatedTail: boolean;
+  duplicates: number;
 }
 
 function readInThread(files: SourceFile[], onFile: (r: WorkerFileResult) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   files.forEach((f, index) => {
     const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer });
-    onFile({ index, read: r });
+    onFile({ index, read: r, duplicates: 0 });
   });
 }
 
@@ -98,7 +103,11 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ files });
           w.on('message', (m: WorkerMessage) =>
-            onFile(files[m.index]!, { index: m.index, read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail } }),
+            onFile(files[m.index]!, {
+              index: m.index,
+              read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail },
+              duplicates: m.duplicates,
+            }),
           );
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
@@ -107,11 +116,21 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
   ).then(() => undefined);
 }
 
-/** Worker side: read the files and post each one's entries packed. */
+/**
+ * Worker side: read the files and post each one's entries packed. Duplicates within a file
+ * (the streamed chunks of one response, the common case) are dropped here: the copy kept is
+ * the one the main thread would keep, because the final-chunk rule picks the best copy with
+ * the earliest winning ties, whatever subset it is applied to first.
+ */
 export function readFilesForWorker(files: SourceFile[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   readInThread(files, (r) => {
-    const packed = packEntries(r.read.entries);
-    post({ index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail }, [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer]);
+    const dedup = new Deduper();
+    for (const e of r.read.entries) dedup.add(e);
+    const packed = packEntries(dedup.entries);
+    post(
+      { index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail, duplicates: dedup.duplicates },
+      [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer],
+    );
   });
 }
 
@@ -123,6 +142,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const malformedByFile = new Map<string, number[]>();
   const truncated: string[] = [];
   let done = 0;
+  let duplicates = 0;
   // Results arrive in any order from workers; dedup takes them in discovery order (so which of
   // two equal copies is kept, and so its session, never depends on timing) and as soon as they
   // can be taken, so duplicate lines are not all held at once.
@@ -135,19 +155,24 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       for (const e of results[next]!) dedup.add(e);
       results[next] = [];
     }
+    duplicates += r.duplicates;
     if (r.read.malformed.length) malformedByFile.set(f.path, r.read.malformed);
     if (r.read.truncatedTail) truncated.push(f.path);
     done += f.size;
     opts.onProgress?.(done, totalBytes);
   };
-  if (nWorkers > 1 && files.length > 1) await readInWorkers(dealBySize(files, nWorkers), take);
+  if (nWorkers > 1 && files.length > 1) {
+    const reading = readInWorkers(dealBySize(files, nWorkers), take);
+    opts.onWorkersStarted?.();
+    await reading;
+  }
   else {
     // In this thread every entry goes straight to dedup, in discovery order.
     const buffer = Buffer.allocUnsafe(1 << 20);
     const add = (e: LocalEntry) => dedup.add(e);
     files.forEach((f, index) => {
       const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
-      take(f, { index, read: r });
+      take(f, { index, read: r, duplicates: 0 });
     });
   }
 
@@ -159,5 +184,5 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     for (const off of offsets) warnings.push(`${file}:${lines.get(off) ?? '?'}: malformed JSON line skipped`);
   }
   for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
-  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: dedup.duplicates, malformedLines, warnings };
+  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: duplicates + dedup.duplicates, malformedLines, warnings };
 }
