@@ -58,7 +58,7 @@ function reportCommand(kind: ReportKind): Command {
     .addOption(new Option('-m, --mode <mode>', 'cost: auto (logged cost when present), calculate (from tokens), display (logged cost only)').choices(COST_MODES as string[]).default('auto'))
     .addOption(new Option('-o, --order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
-    .option('--workers <n>', 'worker threads reading logs (default 0: this thread)')
+    .option('--workers <n>', 'worker threads reading logs besides this one (default 0)')
     .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones');
   if (kind === 'weekly') c.addOption(new Option('--start-of-week <day>', 'first day of the week').choices([...WEEKDAYS]).default('sunday'));
   if (kind === 'blocks') {

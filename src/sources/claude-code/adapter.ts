@@ -45,6 +45,13 @@ interface RawUsage {
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
+/** The previous line's key: the chunks of one streamed response share it (one string, hashed once by dedup). */
+let lastKey = { id: '', req: '', key: '' };
+function keyOf(id: string, req: string): string {
+  if (id !== lastKey.id || req !== lastKey.req) lastKey = { id, req, key: `${id}:${req}` };
+  return lastKey.key;
+}
+
 interface RawLine {
   message?: { id?: unknown; model?: unknown; usage?: RawUsage; stop_reason?: unknown };
   requestId?: unknown;
@@ -63,7 +70,7 @@ function toEntry(o: RawLine | null, project: string, sessionId: string): LocalEn
   const req = typeof o!.requestId === 'string' ? o!.requestId : null;
   return {
     source: 'claude-code',
-    key: id && req ? `${id}:${req}` : null,
+    key: id && req ? keyOf(id, req) : null,
     time,
     model: typeof m.model === 'string' && m.model ? m.model : 'unknown',
     sessionId,

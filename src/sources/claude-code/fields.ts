@@ -56,11 +56,27 @@ interface Key {
   bytes: Uint8Array;
   name: string;
   sub: Compiled | null;
+  /**
+   * The last string value read for this key and its bytes: consecutive lines repeat the model,
+   * and a streamed response repeats its message and request ids, so most picked strings are
+   * the previous line's (reusing it also keeps its cached hash for the dedup map).
+   */
+  last: string;
+  lastBytes: Uint8Array;
+  lastLength: number;
 }
 type Compiled = Key[];
+const CACHED_STRING_MAX = 64;
 
 function compile(p: Pick): Compiled {
-  return Object.entries(p).map(([name, v]) => ({ bytes: Buffer.from(name, 'latin1'), name, sub: v === true ? null : compile(v) }));
+  return Object.entries(p).map(([name, v]) => ({
+    bytes: Buffer.from(name, 'latin1'),
+    name,
+    sub: v === true ? null : compile(v),
+    last: '',
+    lastBytes: new Uint8Array(CACHED_STRING_MAX),
+    lastLength: -1,
+  }));
 }
 const TOP = compile(PICK);
 
@@ -129,8 +145,8 @@ class Reader {
           const sub: Record<string, unknown> = {};
           i = this.object(i, k.sub, sub, depth + 1);
           out![k.name] = sub;
-        } else i = this.scalar(i, out!, k.name, depth + 1);
-      } else i = this.scalar(i, out!, k.name, depth + 1);
+        } else i = this.scalar(i, out!, k, depth + 1);
+      } else i = this.scalar(i, out!, k, depth + 1);
       i = this.ws(i);
       const c = this.ch(i);
       if (c === 0x7d) return i + 1;
@@ -212,13 +228,31 @@ class Reader {
   }
 
   /** A picked scalar at `i` into `out[name]`; containers become stand-ins. Index after the value. */
-  private scalar(i: number, out: Record<string, unknown>, name: string, depth: number): number {
+  private scalar(i: number, out: Record<string, unknown>, k: Key, depth: number): number {
     const b = this.b;
     const c = this.ch(i);
+    const name = k.name;
     if (c === 0x22) {
       const e = this.stringEnd(i);
-      for (let j = i + 1; j < e - 1; j++) if (b[j]! >= 0x80 || b[j] === 0x5c) throw unsure; // JSON.parse decodes these
-      out[name] = b.toString('latin1', i + 1, e - 1);
+      const s = i + 1;
+      const n = e - 1 - s;
+      const prev = k.lastBytes;
+      let same = k.lastLength === n;
+      for (let j = 0; j < n; j++) {
+        const x = b[s + j]!;
+        if (x >= 0x80 || x === 0x5c) throw unsure; // JSON.parse decodes these
+        if (same && prev[j] !== x) same = false;
+      }
+      if (same) out[name] = k.last;
+      else {
+        const v = b.toString('latin1', s, e - 1);
+        out[name] = v;
+        if (n <= CACHED_STRING_MAX) {
+          k.last = v;
+          k.lastLength = n;
+          for (let j = 0; j < n; j++) prev[j] = b[s + j]!;
+        }
+      }
       return e;
     }
     if (c === 0x7b) {

@@ -1,8 +1,10 @@
 /**
  * detect -> read -> dedup: every local entry of the chosen sources, for reports.
- * Large trees are read by worker threads (one per core, files dealt out by
- * size); each worker streams its files, so memory depends on the number of
- * usage lines kept, not on the size of the logs.
+ * With worker threads, the files (in discovery order) are cut into runs of
+ * about equal bytes: this thread reads the first run itself while each worker
+ * reads one of the others, so only one run's entries cross threads per worker.
+ * Every reader streams its files, so memory depends on the number of usage
+ * lines kept, not on the size of the logs.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -19,9 +21,9 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   /**
-   * Worker threads; 0 (the default) reads in this thread. On the 2-vCPU machines measured so
-   * far two workers cost more CPU than they saved in wall time (bench:collect), so threads are
-   * opt-in until a machine with real cores to spare shows otherwise.
+   * Worker threads reading besides this one; 0 (the default) reads in this thread only. On the
+   * 2-vCPU machine measured so far a worker cost more CPU than it saved in wall time
+   * (bench:collect), so threads are opt-in until a machine with cores to spare shows otherwise.
    */
   workers?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
@@ -53,15 +55,17 @@ export function discoverFiles(sources: readonly LocalSource[], env: NodeJS.Proce
   return out;
 }
 
-/** Deal files to `n` groups with about equal bytes (largest first). */
-export function dealBySize<T extends { size: number }>(files: T[], n: number): T[][] {
-  const groups = Array.from({ length: n }, () => ({ bytes: 0, files: [] as T[] }));
-  for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const g = groups.reduce((min, x) => (x.bytes < min.bytes ? x : min));
-    g.files.push(f);
-    g.bytes += f.size;
+/** Cut `files` into at most `n` runs of consecutive files with about equal bytes (none empty). */
+export function splitByBytes<T extends { size: number }>(files: T[], n: number): T[][] {
+  const share = files.reduce((s, f) => s + f.size, 0) / n;
+  const runs: T[][] = Array.from({ length: n }, () => []);
+  let bytes = 0;
+  for (const f of files) {
+    // A file goes to the run its middle byte falls in, so a large file is not split off from its share.
+    runs[Math.min(n - 1, Math.floor((bytes + f.size / 2) / (share || 1)))]!.push(f);
+    bytes += f.size;
   }
-  return groups.map((g) => g.files).filter((g) => g.length);
+  return runs.filter((r) => r.length);
 }
 
 export interface WorkerFileResult {
@@ -161,20 +165,19 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     done += f.size;
     opts.onProgress?.(done, totalBytes);
   };
-  if (nWorkers > 1 && files.length > 1) {
-    const reading = readInWorkers(dealBySize(files, nWorkers), take);
-    opts.onWorkersStarted?.();
-    await reading;
-  }
-  else {
-    // In this thread every entry goes straight to dedup, in discovery order.
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    const add = (e: LocalEntry) => dedup.add(e);
-    files.forEach((f, index) => {
-      const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
-      take(f, { index, read: r, duplicates: 0 });
-    });
-  }
+  // This thread reads the first run of files, sending every entry straight to dedup in discovery
+  // order; workers' runs come later in that order, so their results wait (in `results`) at most
+  // until this thread is done, and are taken while it loads prices (onWorkersStarted).
+  const [mine = [], ...theirs] = nWorkers > 0 ? splitByBytes(files, nWorkers + 1) : [files];
+  const reading = theirs.length ? readInWorkers(theirs, take) : null;
+  if (reading) opts.onWorkersStarted?.();
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const add = (e: LocalEntry) => dedup.add(e);
+  mine.forEach((f, index) => {
+    const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
+    take(f, { index, read: r, duplicates: 0 });
+  });
+  await reading;
 
   const warnings: string[] = [];
   let malformedLines = truncated.length;
