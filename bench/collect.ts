@@ -190,7 +190,7 @@ function main(): void {
   mkdirSync(EMPTY_HOME, { recursive: true });
   const contenders: [name: string, argv: string[], home?: string][] = [
     ['tokenboard usage daily --json', tb],
-    ['tokenboard (--workers 2)', [...tb, '--workers', '2']],
+    ['tokenboard --workers 1 (this thread + 1 worker)', [...tb, '--workers', '1']],
     ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
     ['tokenboard usage on an empty HOME (startup)', tb, EMPTY_HOME],
   ];

@@ -64,6 +64,8 @@ interface Key {
   last: string;
   lastBytes: Uint8Array;
   lastLength: number;
+  /** The object this key's value is read into (picked objects only), reused from line to line. */
+  into: Record<string, unknown> | null;
 }
 type Compiled = Key[];
 const CACHED_STRING_MAX = 64;
@@ -76,17 +78,25 @@ function compile(p: Pick): Compiled {
     last: '',
     lastBytes: new Uint8Array(CACHED_STRING_MAX),
     lastLength: -1,
+    into: v === true ? null : {},
   }));
 }
 const TOP = compile(PICK);
+const TOP_INTO: Record<string, unknown> = {};
+
+/** Forget the previous line's values (absent and undefined read the same to toEntry). */
+function reset(into: Record<string, unknown>, keys: Compiled): Record<string, unknown> {
+  for (const k of keys) into[k.name] = undefined;
+  return into;
+}
 
 /** Thrown inside the walk to give up; one instance, caught in pickFields. */
 class Unsure extends Error {}
 const unsure = new Unsure('unsure');
 
 /**
- * The picked fields of the JSON object in `b[start, end)`, or UNSURE.
- * `{}` for an object without any picked key; non-object top-level values are UNSURE.
+ * The picked fields of the JSON object in `b[start, end)`, or UNSURE; non-object top-level
+ * values are UNSURE. The objects returned are reused by the next call (read them, do not keep them).
  */
 export function pickFields(b: Buffer, start: number, end: number): Record<string, unknown> | typeof UNSURE {
   const r = reader;
@@ -95,7 +105,7 @@ export function pickFields(b: Buffer, start: number, end: number): Record<string
   try {
     const i = r.ws(start);
     if (r.ch(i) !== 0x7b) return UNSURE; // not an object: JSON.parse decides
-    const out: Record<string, unknown> = {};
+    const out = reset(TOP_INTO, TOP);
     const after = r.object(i, TOP, out, 0);
     return r.ws(after) === end ? out : UNSURE;
   } catch (e) {
@@ -142,7 +152,8 @@ class Reader {
       if (k === null) i = this.skip(i, depth + 1);
       else if (k.sub !== null) {
         if (this.ch(i) === 0x7b) {
-          const sub: Record<string, unknown> = {};
+          // A repeated key starts afresh, as JSON.parse's last value wins whole.
+          const sub = reset(k.into!, k.sub);
           i = this.object(i, k.sub, sub, depth + 1);
           out![k.name] = sub;
         } else i = this.scalar(i, out!, k, depth + 1);
