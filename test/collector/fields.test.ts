@@ -71,6 +71,7 @@ const FAST: [string, string][] = [
 const DECLINED: [string, string][] = [
   ['non-ASCII model name', assistant({}, { model: 'claude-sonnet-ü' })],
   ['escaped characters in a picked string', assistant().replace('"msg_1"', '"msg_\\u0031"')],
+  ['a raw control character in a picked string (invalid JSON)', assistant().replace('"req_1"', '"req\t1"')],
   ['an escaped key', assistant().replace('"requestId"', '"request\\u0049d"')],
   ['a missing comma inside skipped content', assistant().replace('"type":"text","text"', '"type":"text" "text"')],
   ['a truncated line', assistant().slice(0, 300)],
@@ -96,14 +97,16 @@ describe('Claude Code lines read from bytes', () => {
   });
 
   it('a counted line really is counted by both (the cases above are not all null)', () => {
+    const line = (cases: [string, string][], name: string) => cases.find(([n]) => n.startsWith(name))![1];
     expect(viaBytes(FAST[0]![1])).toMatchObject({ key: 'msg_1:req_1', input: 10, output: 300, cacheRead: 5000, cacheWrite: 2000, cacheWrite1h: 500, final: false });
     expect(viaBytes(FAST[2]![1])).toMatchObject({ key: 'msg_3:req_3', input: 1, output: 2, model: 'm' });
     expect(viaBytes(FAST[3]![1])).toMatchObject({ input: 10, output: 300 });
     expect(viaBytes(FAST[5]![1])).toBeNull();
     expect(viaBytes(FAST[6]![1])).toMatchObject({ key: 'b:r', input: 5, output: 6 });
-    expect(viaBytes(DECLINED[0]![1])).toMatchObject({ model: 'claude-sonnet-ü' });
-    expect(viaBytes(DECLINED[1]![1])).toMatchObject({ key: 'msg_1:req_1' });
-    expect(viaBytes(DECLINED[3]![1])).toBe('malformed');
+    expect(viaBytes(line(DECLINED, 'non-ASCII model'))).toMatchObject({ model: 'claude-sonnet-ü' });
+    expect(viaBytes(line(DECLINED, 'escaped characters'))).toMatchObject({ key: 'msg_1:req_1' });
+    expect(viaBytes(line(DECLINED, 'a raw control'))).toBe('malformed');
+    expect(viaBytes(line(DECLINED, 'a missing comma'))).toBe('malformed');
   });
 
   it('every fixture line, and the same lines with keys shuffled and whitespace added, read as JSON.parse reads them', () => {

@@ -11,8 +11,8 @@
  * JSON.parse) and CRLF endings do not matter.
  *
  * It returns `UNSURE` whenever it would have to guess: a line that is not
- * valid JSON, a picked string with escapes or non-ASCII bytes, a key with
- * escapes, very deep nesting. The caller then uses JSON.parse, which decides.
+ * valid JSON, a picked string or a key with escapes, control or non-ASCII
+ * bytes, very deep nesting. The caller then uses JSON.parse, which decides.
  * The one thing it does not check is the characters inside strings it skips
  * (a raw control character or a bad escape there); Claude Code writes lines
  * with JSON.stringify, which never produces either.
@@ -200,7 +200,7 @@ class Reader {
     while (i < end) {
       const c = b[i]!;
       if (c === 0x22) return i;
-      if (c === 0x5c) throw unsure;
+      if (c === 0x5c || c < 0x20) throw unsure;
       i++;
     }
     throw unsure;
@@ -251,7 +251,7 @@ class Reader {
       let same = k.lastLength === n;
       for (let j = 0; j < n; j++) {
         const x = b[s + j]!;
-        if (x >= 0x80 || x === 0x5c) throw unsure; // JSON.parse decodes these
+        if (x >= 0x80 || x === 0x5c || x < 0x20) throw unsure; // JSON.parse decodes (or rejects) these
         if (same && prev[j] !== x) same = false;
       }
       if (same) out[name] = k.last;
