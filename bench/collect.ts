@@ -24,6 +24,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = path.join(os.tmpdir(), 'tokenboard-bench-collect');
 const HOME = path.join(ROOT, `home-${MB}mb`);
 const TOOLS = path.join(ROOT, 'ccusage');
+const EMPTY_HOME = path.join(ROOT, 'home-empty');
 
 // --- deterministic generator ---------------------------------------------------------------
 // mulberry32: a small PRNG with a full 2^32 period (ids must not repeat across sessions)
@@ -148,8 +149,8 @@ interface RunStat {
 }
 
 const hasTime = existsSync('/usr/bin/time');
-function runOnce(argv: string[]): RunStat {
-  const env = { ...process.env, HOME, TZ: 'UTC', CLAUDE_CONFIG_DIR: '', CODEX_HOME: path.join(HOME, '.codex'), NO_COLOR: '1' };
+function runOnce(argv: string[], home = HOME): RunStat {
+  const env = { ...process.env, HOME: home, TZ: 'UTC', CLAUDE_CONFIG_DIR: '', CODEX_HOME: path.join(HOME, '.codex'), NO_COLOR: '1' };
   delete (env as Record<string, string | undefined>).CLAUDE_CONFIG_DIR;
   const stats = path.join(ROOT, 'time.txt');
   const cmd = hasTime ? ['/usr/bin/time', '-f', '%e %M %U %S', '-o', stats, ...argv] : argv;
@@ -184,26 +185,37 @@ function main(): void {
     return Number(process.hrtime.bigint() - t0) / 1e9;
   };
   readFloor(); // warm the page cache
+  const loadBefore = os.loadavg()[0]!;
   const tb = [process.execPath, path.resolve('bin/tokenboard.js'), 'usage', 'daily', '--json', '--source', 'claude-code'];
-  const contenders: [string, string[]][] = [
+  mkdirSync(EMPTY_HOME, { recursive: true });
+  const contenders: [name: string, argv: string[], home?: string][] = [
     ['tokenboard usage daily --json', tb],
-    ['tokenboard (--workers 2)', [...tb, '--workers', '2']],
+    ['tokenboard --workers 1 (this thread + 1 worker)', [...tb, '--workers', '1']],
     ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
+    ['tokenboard usage on an empty HOME (startup)', tb, EMPTY_HOME],
   ];
   if (tools.v20) contenders.push(['ccusage 20.0.24 (native)', [process.execPath, tools.v20, 'daily', '--json', '--offline']]);
   if (tools.v18) contenders.push(['ccusage 18.0.11 (JS)', [process.execPath, tools.v18, 'daily', '--json', '--offline']]);
   const results: { name: string; seconds: number; cpu: number | null; rssMB: number | null; same: string }[] = [];
+  // Round-robin (every contender once per round) so that load from other work on the machine falls
+  // on all of them alike; ccusage 18 takes ~10x longer, so it runs in at most 3 rounds.
+  const runs = new Map<string, RunStat[]>(contenders.map(([name]) => [name, []]));
+  for (let round = 0; round < RUNS; round++) {
+    for (const [name, argv, home] of contenders) {
+      if (name.includes('18.0') && round >= 3) continue;
+      runs.get(name)!.push(runOnce(argv, home));
+    }
+  }
   let reference: string | null = null;
-  for (const [name, argv] of contenders) {
-    const runs: RunStat[] = [];
-    for (let i = 0; i < (name.includes('18.0') ? Math.min(RUNS, 3) : RUNS); i++) runs.push(runOnce(argv));
-    const key = name.includes('--version') ? '-' : tokensKey(JSON.parse(runs[0]!.stdout) as Daily);
+  for (const [name] of contenders) {
+    const rs = runs.get(name)!;
+    const key = name.includes('startup') ? '-' : tokensKey(JSON.parse(rs[0]!.stdout) as Daily);
     reference ??= key;
     results.push({
       name,
-      seconds: median(runs.map((r) => r.seconds)),
-      cpu: runs[0]!.cpu === null ? null : median(runs.map((r) => r.cpu!)),
-      rssMB: runs[0]!.rssMB === null ? null : Math.max(...runs.map((r) => r.rssMB!)),
+      seconds: median(rs.map((r) => r.seconds)),
+      cpu: rs[0]!.cpu === null ? null : median(rs.map((r) => r.cpu!)),
+      rssMB: rs[0]!.rssMB === null ? null : Math.max(...rs.map((r) => r.rssMB!)),
       same: key === '-' ? '-' : key === reference ? 'yes' : 'NO',
     });
   }
@@ -212,7 +224,7 @@ function main(): void {
   const lines = execFileSync('sh', ['-c', `find ${JSON.stringify(path.join(HOME, '.claude'))} -name '*.jsonl' -print0 | xargs -0 cat | wc -l`], { encoding: 'utf8' }).trim();
   console.log(`\nClaude Code log tree: ${(bytes / 1048576).toFixed(0)} MB, ${lines} lines; ${os.cpus().length} cores; warm page cache; median of ${RUNS} runs`);
   console.log(`reading the files (cat): ${floor.toFixed(2)} s`);
-  console.log(`load average before: ${os.loadavg()[0]!.toFixed(1)} (other work on the machine inflates wall times; CPU seconds are steadier)`);
+  console.log(`load average: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after (other work on the machine inflates wall times; CPU seconds are steadier)`);
   console.log('| tool | wall (s) | CPU user+sys (s) | peak RSS (MB) | same daily tokens as tokenboard |');
   console.log('| --- | ---: | ---: | ---: | --- |');
   const n = (x: number | null, d: number) => (x === null ? 'n/a' : x.toFixed(d));

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { existsSync } from 'node:fs';
+
+// `usage` runs from its one-file bundle when the build made it (startup is a large part of a report).
+const bundle = new URL('../dist/bundle/usage.js', import.meta.url);
+const entry = process.argv[2] === 'usage' && existsSync(bundle) ? bundle.href : '../dist/cli/main.js';
+const { main } = await import(entry);
 
 main().catch((err) => {
   console.error(`tokenboard: ${err?.message ?? err}`);

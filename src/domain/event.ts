@@ -151,15 +151,4 @@ export function parseEvent(input: unknown, index: number): { ok: true; event: Us
   return { ok: false, rejected: { index, field, reason } };
 }
 
-/** Tool defaults to the source name; provider is inferred from the model when missing. */
-export function inferProvider(model: string): string {
-  const m = model.toLowerCase();
-  if (m.includes('claude')) return 'anthropic';
-  if (/^(gpt|o\d|chatgpt|codex|text-embedding|davinci|whisper|dall-e)/.test(m) || m.includes('gpt')) return 'openai';
-  if (m.includes('gemini') || m.includes('gemma')) return 'google';
-  if (m.includes('mistral') || m.includes('codestral')) return 'mistral';
-  if (m.includes('llama')) return 'meta';
-  if (m.includes('deepseek')) return 'deepseek';
-  if (m.includes('grok')) return 'xai';
-  return 'unknown';
-}
+export { inferProvider } from './provider.js';

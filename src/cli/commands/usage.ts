@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { LOCAL_SOURCES } from '../../sources/local/adapters.js';
 import type { LocalSource } from '../../sources/local/entry.js';
-import { COST_MODES, type CostMode } from '../../sources/local/pricing.js';
+import { COST_MODES, type CostMode } from '../../sources/local/cost.js';
 import { assertTimeZone, parseDay, systemTimeZone, WEEKDAYS } from '../../sources/local/report/dates.js';
 import { REPORT_KINDS, runUsage, type ReportKind } from '../../sources/local/report/run.js';
 
@@ -58,7 +58,7 @@ function reportCommand(kind: ReportKind): Command {
     .addOption(new Option('-m, --mode <mode>', 'cost: auto (logged cost when present), calculate (from tokens), display (logged cost only)').choices(COST_MODES as string[]).default('auto'))
     .addOption(new Option('-o, --order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
-    .option('--workers <n>', 'worker threads reading logs (default 0: this thread)')
+    .option('--workers <n>', 'worker threads reading logs besides this one (default 0)')
     .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones');
   if (kind === 'weekly') c.addOption(new Option('--start-of-week <day>', 'first day of the week').choices([...WEEKDAYS]).default('sunday'));
   if (kind === 'blocks') {

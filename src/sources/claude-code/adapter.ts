@@ -7,13 +7,15 @@
  * `message.id` and `requestId`; the loader keeps one line per pair (see
  * dedup.ts). Summary, user and system lines carry no `message.usage` and are
  * skipped without parsing (the scanner only hands over lines containing
- * `"output_tokens":`; Task tool results that embed a subagent's usage are user lines
- * without `message.usage` and are skipped after parsing).
+ * `_tokens"`; Task tool results that embed a subagent's usage are user lines
+ * without `message.usage` and are skipped after parsing). Lines are read from
+ * their bytes by fields.ts, with JSON.parse as the judge whenever it is unsure.
  */
 import os from 'node:os';
 import path from 'node:path';
 import type { FileParser, LocalEntry, SourceAdapter } from '../local/entry.js';
 import { envList, existingDirs } from '../local/paths.js';
+import { pickFields, UNSURE } from './fields.js';
 
 /** Directories holding Claude Code projects, as ccusage finds them. */
 export function claudeProjectRoots(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
@@ -43,23 +45,32 @@ interface RawUsage {
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
-export function parseClaudeLine(text: string, project: string, sessionId: string): LocalEntry | null | 'malformed' {
-  let o: { message?: { id?: unknown; model?: unknown; usage?: RawUsage; stop_reason?: unknown }; requestId?: unknown; timestamp?: unknown; costUSD?: unknown };
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return 'malformed';
-  }
+/** The previous line's key: the chunks of one streamed response share it (one string, hashed once by dedup). */
+let lastKey = { id: '', req: '', key: '' };
+function keyOf(id: string, req: string): string {
+  if (id !== lastKey.id || req !== lastKey.req) lastKey = { id, req, key: `${id}:${req}` };
+  return lastKey.key;
+}
+
+interface RawLine {
+  message?: { id?: unknown; model?: unknown; usage?: RawUsage; stop_reason?: unknown };
+  requestId?: unknown;
+  timestamp?: unknown;
+  costUSD?: unknown;
+}
+
+/** A line that JSON.parse accepts, or the same fields picked from its bytes (fields.ts), as an entry. */
+function toEntry(o: RawLine | null, project: string, sessionId: string): LocalEntry | null | 'malformed' {
   const m = o?.message;
   const u = m?.usage;
   if (!u || typeof u !== 'object' || typeof u.input_tokens !== 'number' || typeof u.output_tokens !== 'number') return null;
-  const time = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) : NaN;
+  const time = typeof o!.timestamp === 'string' ? Date.parse(o!.timestamp) : NaN;
   if (!Number.isFinite(time)) return 'malformed';
   const id = typeof m.id === 'string' ? m.id : null;
-  const req = typeof o.requestId === 'string' ? o.requestId : null;
+  const req = typeof o!.requestId === 'string' ? o!.requestId : null;
   return {
     source: 'claude-code',
-    key: id && req ? `${id}:${req}` : null,
+    key: id && req ? keyOf(id, req) : null,
     time,
     model: typeof m.model === 'string' && m.model ? m.model : 'unknown',
     sessionId,
@@ -70,20 +81,43 @@ export function parseClaudeLine(text: string, project: string, sessionId: string
     cacheWrite: num(u.cache_creation_input_tokens),
     cacheWrite1h: Math.min(num(u.cache_creation?.ephemeral_1h_input_tokens), num(u.cache_creation_input_tokens)),
     reasoning: 0,
-    costUSD: typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) ? o.costUSD : null,
+    costUSD: typeof o!.costUSD === 'number' && Number.isFinite(o!.costUSD) ? o!.costUSD : null,
     final: m.stop_reason != null,
   };
 }
 
+export function parseClaudeLine(text: string, project: string, sessionId: string): LocalEntry | null | 'malformed' {
+  let o: RawLine | null;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return 'malformed';
+  }
+  return toEntry(o, project, sessionId);
+}
+
+/** The same as parseClaudeLine on the line's UTF-8 text, without decoding or parsing what a report never uses. */
+export function parseClaudeBytes(buf: Buffer, start: number, end: number, project: string, sessionId: string): LocalEntry | null | 'malformed' {
+  const o = pickFields(buf, start, end);
+  return o === UNSURE ? parseClaudeLine(buf.toString('utf8', start, end), project, sessionId) : toEntry(o, project, sessionId);
+}
+
 export const claudeCode: SourceAdapter = {
   source: 'claude-code',
-  // Every line that can count has message.usage.output_tokens, so lines without this pattern are
-  // skipped unread. It is also a faster pattern to search than "usage": (longer, so the search
-  // skips further; measured 4x on generated transcripts).
-  needle: Buffer.from('"output_tokens":'),
+  // Every line that can count has message.usage."output_tokens", so lines without `_tokens"` are
+  // skipped unread (whitespace around the colon does not matter). The pattern starts with `_`,
+  // a byte that is rare in prose and JSON structure, so the search mostly runs at memchr speed
+  // (measured 8 GB/s on generated transcripts, against 2.4 GB/s for `"output_tokens":`, whose
+  // first byte `"` is everywhere); where `_` is dense (snake_case code) V8's search falls back
+  // to Boyer-Moore-Horspool, the speed of the longer pattern.
+  needle: Buffer.from('_tokens"'),
   roots: claudeProjectRoots,
   parser(file, root): FileParser {
     const { project, sessionId } = claudeFileIdentity(file, root);
-    return { line: (text) => parseClaudeLine(text, project, sessionId), snapshot: () => null };
+    return {
+      line: (text) => parseClaudeLine(text, project, sessionId),
+      bytes: (buf, start, end) => parseClaudeBytes(buf, start, end, project, sessionId),
+      snapshot: () => null,
+    };
   },
 };

@@ -32,6 +32,8 @@ export interface LocalEntry {
 export interface FileParser {
   /** null: the line carries no usage (skipped silently); 'malformed': counted and warned about. */
   line(text: string): LocalEntry | null | 'malformed';
+  /** The same from the line's bytes `buf[start, end)` (UTF-8), when the source can skip decoding it. */
+  bytes?(buf: Buffer, start: number, end: number): LocalEntry | null | 'malformed';
   /** JSON-safe state to resume the file mid-way (collector cursor). */
   snapshot(): unknown;
 }

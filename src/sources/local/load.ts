@@ -1,8 +1,10 @@
 /**
  * detect -> read -> dedup: every local entry of the chosen sources, for reports.
- * Large trees are read by worker threads (one per core, files dealt out by
- * size); each worker streams its files, so memory depends on the number of
- * usage lines kept, not on the size of the logs.
+ * With worker threads, the files (in discovery order) are cut into runs of
+ * about equal bytes: this thread reads the first run itself while each worker
+ * reads one of the others, so only one run's entries cross threads per worker.
+ * Every reader streams its files, so memory depends on the number of usage
+ * lines kept, not on the size of the logs.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -19,12 +21,14 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   /**
-   * Worker threads; 0 (the default) reads in this thread. On the 2-vCPU machines measured so
-   * far two workers cost more CPU than they saved in wall time (bench:collect), so threads are
-   * opt-in until a machine with real cores to spare shows otherwise.
+   * Worker threads reading besides this one; 0 (the default) reads in this thread only. On the
+   * 2-vCPU machine measured so far a worker cost more CPU than it saved in wall time
+   * (bench:collect), so threads are opt-in until a machine with cores to spare shows otherwise.
    */
   workers?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Called once worker threads are reading, so this thread can do other work (load prices) meanwhile. */
+  onWorkersStarted?: () => void;
 }
 
 export interface LoadResult {
@@ -51,20 +55,24 @@ export function discoverFiles(sources: readonly LocalSource[], env: NodeJS.Proce
   return out;
 }
 
-/** Deal files to `n` groups with about equal bytes (largest first). */
-export function dealBySize<T extends { size: number }>(files: T[], n: number): T[][] {
-  const groups = Array.from({ length: n }, () => ({ bytes: 0, files: [] as T[] }));
-  for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const g = groups.reduce((min, x) => (x.bytes < min.bytes ? x : min));
-    g.files.push(f);
-    g.bytes += f.size;
+/** Cut `files` into at most `n` runs of consecutive files with about equal bytes (none empty). */
+export function splitByBytes<T extends { size: number }>(files: T[], n: number): T[][] {
+  const share = files.reduce((s, f) => s + f.size, 0) / n;
+  const runs: T[][] = Array.from({ length: n }, () => []);
+  let bytes = 0;
+  for (const f of files) {
+    // A file goes to the run its middle byte falls in, so a large file is not split off from its share.
+    runs[Math.min(n - 1, Math.floor((bytes + f.size / 2) / (share || 1)))]!.push(f);
+    bytes += f.size;
   }
-  return groups.map((g) => g.files).filter((g) => g.length);
+  return runs.filter((r) => r.length);
 }
 
 export interface WorkerFileResult {
   index: number;
   read: Pick<FileRead, 'entries' | 'malformed' | 'truncatedTail'>;
+  /** Duplicates already dropped (workers dedup within each file before posting). */
+  duplicates: number;
 }
 
 /** What a worker posts per file. */
@@ -73,13 +81,14 @@ export interface WorkerMessage {
   packed: PackedEntries;
   malformed: number[];
   truncatedTail: boolean;
+  duplicates: number;
 }
 
 function readInThread(files: SourceFile[], onFile: (r: WorkerFileResult) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   files.forEach((f, index) => {
     const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer });
-    onFile({ index, read: r });
+    onFile({ index, read: r, duplicates: 0 });
   });
 }
 
@@ -98,7 +107,11 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ files });
           w.on('message', (m: WorkerMessage) =>
-            onFile(files[m.index]!, { index: m.index, read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail } }),
+            onFile(files[m.index]!, {
+              index: m.index,
+              read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail },
+              duplicates: m.duplicates,
+            }),
           );
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
@@ -107,11 +120,21 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
   ).then(() => undefined);
 }
 
-/** Worker side: read the files and post each one's entries packed. */
+/**
+ * Worker side: read the files and post each one's entries packed. Duplicates within a file
+ * (the streamed chunks of one response, the common case) are dropped here: the copy kept is
+ * the one the main thread would keep, because the final-chunk rule picks the best copy with
+ * the earliest winning ties, whatever subset it is applied to first.
+ */
 export function readFilesForWorker(files: SourceFile[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   readInThread(files, (r) => {
-    const packed = packEntries(r.read.entries);
-    post({ index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail }, [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer]);
+    const dedup = new Deduper();
+    for (const e of r.read.entries) dedup.add(e);
+    const packed = packEntries(dedup.entries);
+    post(
+      { index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail, duplicates: dedup.duplicates },
+      [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer],
+    );
   });
 }
 
@@ -123,6 +146,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const malformedByFile = new Map<string, number[]>();
   const truncated: string[] = [];
   let done = 0;
+  let duplicates = 0;
   // Results arrive in any order from workers; dedup takes them in discovery order (so which of
   // two equal copies is kept, and so its session, never depends on timing) and as soon as they
   // can be taken, so duplicate lines are not all held at once.
@@ -135,21 +159,25 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       for (const e of results[next]!) dedup.add(e);
       results[next] = [];
     }
+    duplicates += r.duplicates;
     if (r.read.malformed.length) malformedByFile.set(f.path, r.read.malformed);
     if (r.read.truncatedTail) truncated.push(f.path);
     done += f.size;
     opts.onProgress?.(done, totalBytes);
   };
-  if (nWorkers > 1 && files.length > 1) await readInWorkers(dealBySize(files, nWorkers), take);
-  else {
-    // In this thread every entry goes straight to dedup, in discovery order.
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    const add = (e: LocalEntry) => dedup.add(e);
-    files.forEach((f, index) => {
-      const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
-      take(f, { index, read: r });
-    });
-  }
+  // This thread reads the first run of files, sending every entry straight to dedup in discovery
+  // order; workers' runs come later in that order, so their results wait (in `results`) at most
+  // until this thread is done, and are taken while it loads prices (onWorkersStarted).
+  const [mine = [], ...theirs] = nWorkers > 0 ? splitByBytes(files, nWorkers + 1) : [files];
+  const reading = theirs.length ? readInWorkers(theirs, take) : null;
+  if (reading) opts.onWorkersStarted?.();
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const add = (e: LocalEntry) => dedup.add(e);
+  mine.forEach((f, index) => {
+    const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
+    take(f, { index, read: r, duplicates: 0 });
+  });
+  await reading;
 
   const warnings: string[] = [];
   let malformedLines = truncated.length;
@@ -159,5 +187,5 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     for (const off of offsets) warnings.push(`${file}:${lines.get(off) ?? '?'}: malformed JSON line skipped`);
   }
   for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
-  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: dedup.duplicates, malformedLines, warnings };
+  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: duplicates + dedup.duplicates, malformedLines, warnings };
 }

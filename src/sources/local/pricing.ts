@@ -1,30 +1,21 @@
 /**
- * Cost of local entries, through the same Pricer the server uses. The one
+ * The Pricer local reports use: the same catalogue as the server. The one
  * place the collector reaches pricing: point `localPricer` elsewhere when the
- * catalogue moves.
+ * catalogue moves. Reports import this module lazily (see report/run.ts).
  */
 import { defaultPricer } from '../../pricing/default.js';
 import type { Pricer } from '../../pricing/pricer.js';
-import { inferProvider } from '../../domain/event.js';
+import { entryCost as costWith, type CostMode } from './cost.js';
 import type { LocalEntry } from './entry.js';
 
-export type CostMode = 'auto' | 'calculate' | 'display';
-export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
+export { COST_MODES, type CostMode } from './cost.js';
 
 let cached: Pricer | null = null;
 export function localPricer(): Pricer {
   return (cached ??= defaultPricer());
 }
 
-/** USD cost of one entry under a cost mode (ccusage's meanings: auto = the log's cost when it has one). */
+/** USD cost of one entry, priced with the local catalogue (see cost.ts). */
 export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer = localPricer()): number {
-  if (mode === 'display') return e.costUSD ?? 0;
-  if (mode === 'auto' && e.costUSD !== null) return e.costUSD;
-  const micros = pricer.priceMicros({
-    model: e.model,
-    provider: inferProvider(e.model),
-    time: e.time,
-    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, cacheWrite1h: e.cacheWrite1h, reasoning: e.reasoning },
-  });
-  return micros === null ? 0 : micros / 1e6;
+  return costWith(e, mode, pricer);
 }

@@ -37,9 +37,12 @@ export function readLogFile(
         if (!opts.includeTail) return;
         snapshot = parser.snapshot();
       }
-      // latin1 is a faster decode than utf8 and leaves JSON structure and ASCII fields
+      // A UTF-8 byte order mark before the first line is not part of the JSON.
+      if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+      // Sources that read the bytes themselves (Claude Code) decode only what they use; for the
+      // others latin1 is a faster decode than utf8 and leaves JSON structure and ASCII fields
       // (ids, model names, numbers, timestamps) intact; text fields are never used.
-      const r = parser.line(buf.toString('latin1', s, e));
+      const r = parser.bytes ? parser.bytes(buf, s, e) : parser.line(buf.toString('latin1', s, e));
       if (r === 'malformed') {
         if (complete) malformed.push(offset);
         else truncatedTail = true;

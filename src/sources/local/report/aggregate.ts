@@ -4,7 +4,7 @@
  */
 import type { Pricer } from '../../../pricing/pricer.js';
 import type { LocalEntry } from '../entry.js';
-import { entryCost, localPricer, type CostMode } from '../pricing.js';
+import { entryCost, type CostMode } from '../cost.js';
 import { dayKeyer, weekStart } from './dates.js';
 
 export interface TokenTotals {
@@ -39,7 +39,8 @@ export interface ReportOptions {
   until?: string;
   order?: 'asc' | 'desc';
   startOfWeek?: number;
-  pricer?: Pricer;
+  /** Needed unless mode is `display` (run.ts loads it while the logs are read). */
+  pricer: Pricer | null;
 }
 
 interface Acc {
@@ -80,7 +81,7 @@ export function totalsOf(rows: TokenTotals[]): TokenTotals {
 /** Group entries by `keyOf` (null drops the entry) and sum tokens and cost per model. */
 function group(entries: LocalEntry[], keyOf: (e: LocalEntry, day: string) => string | null, o: ReportOptions): Map<string, Acc> {
   const day = dayKeyer(o.timeZone);
-  const pricer = o.pricer ?? localPricer();
+  const pricer = o.pricer;
   const groups = new Map<string, Acc>();
   for (const e of entries) {
     const d = day(e.time);

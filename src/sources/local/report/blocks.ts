@@ -6,7 +6,7 @@
  */
 import type { Pricer } from '../../../pricing/pricer.js';
 import type { LocalEntry } from '../entry.js';
-import { entryCost, localPricer, type CostMode } from '../pricing.js';
+import { entryCost, type CostMode } from '../cost.js';
 
 export const DEFAULT_BLOCK_HOURS = 5;
 
@@ -60,10 +60,10 @@ const HOUR = 3_600_000;
 
 export function identifyBlocks(
   entries: LocalEntry[],
-  opts: { hours?: number; mode: CostMode; pricer?: Pricer; now: number },
+  opts: { hours?: number; mode: CostMode; pricer: Pricer | null; now: number },
 ): BlockJson[] {
   const len = (opts.hours ?? DEFAULT_BLOCK_HOURS) * HOUR;
-  const pricer = opts.pricer ?? localPricer();
+  const pricer = opts.pricer;
   const sorted = [...entries].sort((a, b) => a.time - b.time);
   const blocks: Block[] = [];
   let cur: Block | null = null;

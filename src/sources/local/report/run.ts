@@ -2,7 +2,8 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
-import type { CostMode } from '../pricing.js';
+import type { CostMode } from '../cost.js';
+import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
 import { blocksTable, usageTable } from './render.js';
@@ -49,9 +50,21 @@ const periodOf = (row: object) => String(Object.values(row)[0]);
 
 export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   const bar = o.json ? null : progressBar('reading logs');
-  const load = await loadEntries({ sources: o.sources, env: o.env, home: o.home, workers: o.workers, onProgress: bar?.update });
+  // The price catalogue is the largest module of a report: with worker threads reading the
+  // logs, this thread loads it meanwhile; otherwise only once there is something to price.
+  let pricing: Promise<Pricer> | null = null;
+  const loadPricer = () => (pricing ??= import('../pricing.js').then((m) => m.localPricer()));
+  const load = await loadEntries({
+    sources: o.sources,
+    env: o.env,
+    home: o.home,
+    workers: o.workers,
+    onProgress: bar?.update,
+    onWorkersStarted: o.mode === 'display' ? undefined : loadPricer,
+  });
   bar?.end();
-  const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek };
+  const pricer = o.mode === 'display' || load.entries.length === 0 ? null : await loadPricer();
+  const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
   const warnings = load.warnings;
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
   let output: string;
@@ -85,7 +98,7 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
         const d = new Date(e.time).toISOString().slice(0, 10);
         return (!o.since || d >= o.since) && (!o.until || d <= o.until);
       });
-      let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, now });
+      let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
       if (o.active) blocks = blocks.filter((b) => b.isActive);
       output = o.json ? text({ blocks }) : blocksTable(blocks, o.timeZone);

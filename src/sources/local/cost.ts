@@ -1,0 +1,25 @@
+/**
+ * Cost of local entries under ccusage's cost modes, given a Pricer. Kept apart
+ * from pricing.ts (which loads the price catalogue, the heaviest module of a
+ * report) so reports can load the catalogue while the logs are being read.
+ */
+import { inferProvider } from '../../domain/provider.js';
+import type { Pricer } from '../../pricing/pricer.js';
+import type { LocalEntry } from './entry.js';
+
+export type CostMode = 'auto' | 'calculate' | 'display';
+export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
+
+/** USD cost of one entry under a cost mode (ccusage's meanings: auto = the log's cost when it has one). */
+export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null): number {
+  if (mode === 'display') return e.costUSD ?? 0;
+  if (mode === 'auto' && e.costUSD !== null) return e.costUSD;
+  if (pricer === null) throw new Error(`cost mode "${mode}" needs a pricer`);
+  const micros = pricer.priceMicros({
+    model: e.model,
+    provider: inferProvider(e.model),
+    time: e.time,
+    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, cacheWrite1h: e.cacheWrite1h, reasoning: e.reasoning },
+  });
+  return micros === null ? 0 : micros / 1e6;
+}

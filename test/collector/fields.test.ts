@@ -1,0 +1,164 @@
+/**
+ * The byte-level reader of Claude Code lines (src/sources/claude-code/fields.ts) must give what
+ * JSON.parse gives: on every line here parseClaudeBytes equals parseClaudeLine on the UTF-8 text,
+ * and the fast path is checked to be taken (or declined) where it should be.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { claudeCode, parseClaudeBytes, parseClaudeLine } from '../../src/sources/claude-code/adapter.js';
+import { pickFields, UNSURE } from '../../src/sources/claude-code/fields.js';
+import { readLogFile } from '../../src/sources/local/read.js';
+
+const FIXTURES = path.resolve('test/fixtures/claude-code');
+const bytes = (line: string) => Buffer.from(line, 'utf8');
+const viaBytes = (line: string) => {
+  const b = bytes(line);
+  return parseClaudeBytes(b, 0, b.length, 'proj', 'sess');
+};
+const viaJson = (line: string) => parseClaudeLine(line, 'proj', 'sess');
+const fast = (line: string) => {
+  const b = bytes(line);
+  return pickFields(b, 0, b.length) !== UNSURE;
+};
+
+const usage = { input_tokens: 10, cache_creation_input_tokens: 2000, cache_read_input_tokens: 5000, cache_creation: { ephemeral_5m_input_tokens: 1500, ephemeral_1h_input_tokens: 500 }, output_tokens: 300 };
+const assistant = (over: Record<string, unknown> = {}, message: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    parentUuid: 'p',
+    isSidechain: false,
+    cwd: '/home/dev/app',
+    message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }], stop_reason: null, usage, ...message },
+    requestId: 'req_1',
+    type: 'assistant',
+    timestamp: '2026-11-20T09:00:05.000Z',
+    ...over,
+  });
+
+/** Lines the fast path must read itself, with the same result as JSON.parse. */
+const FAST: [string, string][] = [
+  ['a typical assistant line', assistant()],
+  ['keys in another order, usage first, timestamp last', JSON.stringify({ timestamp: '2026-11-20T09:00:05Z', message: { usage: { output_tokens: 7, input_tokens: 3 }, model: 'claude-opus-4-1-20250805', id: 'msg_2' }, requestId: 'req_2' })],
+  ['whitespace everywhere, tabs and CRLF', '{ "message" :\t{ "id" : "msg_3" , "usage" : { "input_tokens" : 1 , "output_tokens" : 2 } , "model" : "m" } ,\r\n "requestId":"req_3", "timestamp" : "2026-11-20T10:00:00.000Z" }\r'],
+  [
+    'content with escaped quotes and the literal text "usage" and "output_tokens"',
+    assistant({}, { content: [{ type: 'text', text: 'the log says "usage":{"input_tokens":999999,"output_tokens":999999} and \\"quoted\\" \\\\' }] }),
+  ],
+  ['a string ending in a backslash before its closing quote', assistant({}, { content: [{ type: 'text', text: 'C:\\dir\\' }] })],
+  ['a Task tool result with a subagent usage nested deeper (not message.usage)', JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', content: 'x' }] }, toolUseResult: { usage: { input_tokens: 999, output_tokens: 999 } }, timestamp: '2026-11-20T09:00:00.000Z' })],
+  ['duplicate keys: the last wins as in JSON.parse', '{"message":{"usage":{"input_tokens":1,"output_tokens":1},"id":"a"},"message":{"usage":{"input_tokens":5,"output_tokens":6},"id":"b"},"requestId":"r","timestamp":"2026-11-20T09:00:00Z"}'],
+  ['a later message that is not an object replaces the earlier one', '{"message":{"usage":{"input_tokens":1,"output_tokens":1}},"message":"gone","timestamp":"2026-11-20T09:00:00Z"}'],
+  ['stop_reason set', assistant({}, { stop_reason: 'end_turn' })],
+  ['stop_reason missing', assistant({}, { stop_reason: undefined })],
+  ['stop_reason an object', assistant({}, { stop_reason: { why: 'x' } })],
+  ['costUSD as a fraction with exponent', assistant({ costUSD: 1.5e-3 })],
+  ['costUSD not a number', assistant({ costUSD: '0.5' })],
+  ['negative, fractional and very large token counts', assistant({}, { usage: { input_tokens: -5, output_tokens: 10.5, cache_read_input_tokens: 12345678901234567890, cache_creation_input_tokens: 1e3 } })],
+  ['input_tokens a string: not counted', assistant({}, { usage: { input_tokens: '5', output_tokens: 1 } })],
+  ['usage an array', assistant({}, { usage: [1, 2] })],
+  ['usage null', assistant({}, { usage: null })],
+  ['cache_creation not an object', assistant({}, { usage: { ...usage, cache_creation: 7 } })],
+  ['model missing and id null', assistant({}, { model: undefined, id: null })],
+  ['timestamp not a date: malformed', assistant({ timestamp: 'yesterday' })],
+  ['timestamp a number: malformed', assistant({ timestamp: 1763629205000 })],
+  ['a summary line', '{"type":"summary","summary":"Fix the \\"login\\" bug","leafUuid":"x"}'],
+  ['empty object', '{}'],
+  ['nested arrays and literals in skipped values', assistant({ extra: [[], [true, false, null, -0.5e+2, { a: [{}] }]] })],
+];
+
+/** Lines the fast path must hand to JSON.parse (it would have to guess), still with equal results. */
+const DECLINED: [string, string][] = [
+  ['non-ASCII model name', assistant({}, { model: 'claude-sonnet-ü' })],
+  ['escaped characters in a picked string', assistant().replace('"msg_1"', '"msg_\\u0031"')],
+  ['a raw control character in a picked string (invalid JSON)', assistant().replace('"req_1"', '"req\t1"')],
+  ['an escaped key', assistant().replace('"requestId"', '"request\\u0049d"')],
+  ['a missing comma inside skipped content', assistant().replace('"type":"text","text"', '"type":"text" "text"')],
+  ['a truncated line', assistant().slice(0, 300)],
+  ['two lines run together by an interrupted write', assistant().slice(0, 250) + assistant()],
+  ['trailing garbage after the object', assistant() + ' x'],
+  ['a top-level array', '[1,2]'],
+  ['a bare number', '42'],
+  ['an unterminated string', '{"message":"abc'],
+  ['a bad literal', assistant().replace('"isSidechain":false', '"isSidechain":fals')],
+  ['a bad number', assistant().replace('"input_tokens":10', '"input_tokens":01')],
+  ['nesting deeper than the fast path goes', assistant({ deep: JSON.parse('['.repeat(100) + ']'.repeat(100)) })],
+];
+
+describe('Claude Code lines read from bytes', () => {
+  it.each(FAST)('%s: fast path, same entry as JSON.parse', (_name, line) => {
+    expect(fast(line)).toBe(true);
+    expect(viaBytes(line)).toEqual(viaJson(line));
+  });
+
+  it.each(DECLINED)('%s: left to JSON.parse, same result', (_name, line) => {
+    expect(fast(line)).toBe(false);
+    expect(viaBytes(line)).toEqual(viaJson(line));
+  });
+
+  it('a counted line really is counted by both (the cases above are not all null)', () => {
+    const line = (cases: [string, string][], name: string) => cases.find(([n]) => n.startsWith(name))![1];
+    expect(viaBytes(FAST[0]![1])).toMatchObject({ key: 'msg_1:req_1', input: 10, output: 300, cacheRead: 5000, cacheWrite: 2000, cacheWrite1h: 500, final: false });
+    expect(viaBytes(FAST[2]![1])).toMatchObject({ key: 'msg_3:req_3', input: 1, output: 2, model: 'm' });
+    expect(viaBytes(FAST[3]![1])).toMatchObject({ input: 10, output: 300 });
+    expect(viaBytes(FAST[5]![1])).toBeNull();
+    expect(viaBytes(FAST[6]![1])).toMatchObject({ key: 'b:r', input: 5, output: 6 });
+    expect(viaBytes(line(DECLINED, 'non-ASCII model'))).toMatchObject({ model: 'claude-sonnet-ü' });
+    expect(viaBytes(line(DECLINED, 'escaped characters'))).toMatchObject({ key: 'msg_1:req_1' });
+    expect(viaBytes(line(DECLINED, 'a raw control'))).toBe('malformed');
+    expect(viaBytes(line(DECLINED, 'a missing comma'))).toBe('malformed');
+  });
+
+  it('every fixture line, and the same lines with keys shuffled and whitespace added, read as JSON.parse reads them', () => {
+    const files: string[] = [];
+    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.jsonl') && files.push(path.join(d, e.name))));
+    walk(FIXTURES);
+    const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+    expect(lines.length).toBeGreaterThan(10);
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const spaces = () => [' ', '\t', '', '  ', '\r'][Math.floor(rnd() * 5)]!;
+    // A JSON writer with random key order and random whitespace between tokens.
+    const write = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${spaces()}${v.map((x) => write(x)).join(`${spaces()},${spaces()}`)}${spaces()}]`;
+      if (v && typeof v === 'object') {
+        const keys = Object.keys(v).sort(() => rnd() - 0.5);
+        return `{${spaces()}${keys.map((k) => `${JSON.stringify(k)}${spaces()}:${spaces()}${write((v as Record<string, unknown>)[k])}`).join(`${spaces()},${spaces()}`)}${spaces()}}`;
+      }
+      return JSON.stringify(v);
+    };
+    let counted = 0;
+    for (const line of lines) {
+      expect(viaBytes(line)).toEqual(viaJson(line));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue; // the fixtures' malformed lines are covered above
+      }
+      for (let i = 0; i < 20; i++) {
+        const variant = spaces() + write(parsed) + spaces();
+        const r = viaBytes(variant);
+        expect(r).toEqual(viaJson(variant));
+        expect(fast(variant)).toBe(true);
+        if (r && r !== 'malformed') counted++;
+      }
+    }
+    expect(counted).toBeGreaterThan(100);
+  });
+
+  it('files: a byte order mark, CRLF endings, spaces before the colon and a truncated last line', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tb-fields-'));
+    const file = path.join(dir, 's.jsonl');
+    const a = assistant();
+    const b = assistant({ requestId: 'req_2' }).replace('"output_tokens":300', '"output_tokens" : 301');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${a}\r\n${b}\r\n${assistant({ requestId: 'req_3' }).slice(0, 200)}`)]));
+    const r = readLogFile(claudeCode, file, dir, { includeTail: true });
+    expect(r.entries.map((e) => [e.key, e.output])).toEqual([
+      ['msg_1:req_1', 300],
+      ['msg_1:req_2', 301],
+    ]);
+    expect(r.malformed).toEqual([]);
+    expect(r.truncatedTail).toBe(true);
+  });
+});
