@@ -161,6 +161,97 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.aggregateWindows({ windows: [] }))).toEqual([]);
     });
 
+    it('answers whole days (the daily fact) exactly as the joined hourly rollups, after every directory, pricing and erasure change', async () => {
+      // Usage from day d0 + 1 on: a period from d0 read from its second hour on holds the same events, but is
+      // not day aligned, so it is answered from the hourly rollups joined to the directory at query time.
+      const d0 = Math.floor(T0 / DAY) * DAY - 20 * DAY;
+      const HOUR = 3_600_000;
+      const batch = (from: number, count: number) =>
+        Array.from({ length: count }, (_, k) => {
+          const n = from + k;
+          return prep(
+            ev({
+              n,
+              time: d0 + DAY + 2 * HOUR + n * 83 * 60_000,
+              tool: n % 3 ? 'Claude Code' : 'Codex',
+              model: n % 4 ? 'claude-sonnet-4-5' : 'gpt-5',
+              identity: n % 7 === 0 ? { accountId: `acct-${n % 2}` } : n % 11 === 0 ? { userId: `bot-${n % 2}` } : { email: `p${n % 9}@example.com` },
+              attributes: n % 2 ? { repo: `r${n % 3}` } : undefined,
+              reportedCost: n % 4 === 0 ? 0.01 : undefined,
+              activity: n % 5 === 0 ? { linesAdded: 3, commits: 1, pullRequests: 1 } : undefined,
+            }),
+          );
+        });
+      const to = d0 + 21 * DAY;
+      const days = { from: d0, to };
+      const hours = { from: d0 + HOUR, to };
+      const sorted = (rows: AggregateRow[]) => rows.slice().sort((a, b) => JSON.stringify([a.bucket, a.keys]).localeCompare(JSON.stringify([b.bucket, b.keys])));
+      const dims: Dimension[][] = [[], ['person'], ['team'], ['function'], ['manager'], ['identity'], ['tool'], ['model'], ['source'], ['provider'], ['team', 'tool']];
+      const filterSets: (Filters | undefined)[] = [
+        undefined,
+        { team: ['Platform'] },
+        { function: ['Engineering'], tool: ['Codex'] },
+        { manager: ['boss@example.com'] },
+        { person: ['p1@example.com', 'p4@example.com'] },
+        { excludePerson: ['p2@example.com'], excludeFunction: ['Sales'] },
+      ];
+      const same = async (step: string) => {
+        for (const filters of filterSets) {
+          for (const groupBy of dims) {
+            const fact = await store.aggregate({ ...days, groupBy, filters });
+            const joined = await store.aggregate({ ...hours, groupBy, filters });
+            expect(sorted(fact), `${step}: ${JSON.stringify({ groupBy, filters })}`).toEqual(sorted(joined));
+          }
+          for (const bucket of ['day', 'week'] as const) {
+            expect(sorted(await store.aggregate({ ...days, bucket, groupBy: ['function'], filters })), `${step}: ${bucket}`).toEqual(
+              sorted(await store.aggregate({ ...hours, bucket, groupBy: ['function'], filters })),
+            );
+          }
+          const byId = (rows: { id: number }[]) => rows.slice().sort((a, b) => a.id - b.id);
+          expect(byId(await store.personActivity({ ...days, filters })), `${step}: activity`).toEqual(byId(await store.personActivity({ ...hours, filters })));
+        }
+        expect(await store.activePeople({ ...days, sets: filterSets.map((f) => f ?? {}) })).toEqual(await store.activePeople({ ...hours, sets: filterSets.map((f) => f ?? {}) }));
+        const [total] = await store.aggregate(days);
+        expect(total!.events, step).toBeGreaterThan(0);
+      };
+
+      await store.ingest(batch(0, 200));
+      await same('unattributed');
+      await store.upsertPeople([
+        { email: 'boss@example.com', team: 'Platform', function: 'Engineering' },
+        { email: 'p1@example.com', team: 'Platform', function: 'Engineering', managerEmail: 'boss@example.com', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
+        { email: 'p2@example.com', team: 'Sales West', function: 'Sales', managerEmail: 'boss@example.com' },
+        { email: 'p3@example.com', team: 'Platform', function: 'Engineering' },
+        { email: 'p4@example.com', team: 'Platform', function: null },
+      ]);
+      await same('directory import');
+      await store.ingest(batch(200, 60)); // facts of attributed identities are written at ingest
+      await same('ingest after import');
+      const people = await store.listPeople();
+      const id = (email: string) => people.find((p) => p.email === email)!.id;
+      await store.moveToTeam([id('p3@example.com')], (await store.upsertTeam({ name: 'Sales West' })).id, d0 + 10 * DAY);
+      await same('team move');
+      await store.upsertPeople([{ email: 'p4@example.com', team: 'Platform', function: 'Design', managerEmail: 'p1@example.com' }]);
+      await same('function and manager change');
+      await store.renameTeam((await store.listTeams()).find((t) => t.name === 'Platform')!.id, 'Platform Core');
+      filterSets[1] = { team: ['Platform Core'] };
+      await same('team rename');
+      await store.renamePerson(id('p1@example.com'), 'p1.new@example.com');
+      await same('email change (their key, and their report\'s manager)');
+      const bot = (await store.getIdentity({ canonical: (await store.unattributedUsage(days.from, days.to)).find((u) => u.canonical.includes('bot-0'))!.canonical }))!;
+      await store.assignIdentity(bot.id, { service: 'ci-bot' });
+      await same('identity assigned to a service');
+      await store.addIdentityRule({ kind: 'alias', field: 'accountId', match: 'acct-0', target: 'p2@example.com', priority: 10 });
+      await store.reresolveIdentities();
+      await same('identity rule');
+      await store.recomputeCosts(days.from, days.to, { priceMicros: (e) => (e.model === 'gpt-5' ? null : e.tokens.input * 3 + e.tokens.output) });
+      await same('cost recompute');
+      await store.governance.erasePerson('p2@example.com');
+      await same('erasure');
+      await store.pruneRawBefore(to);
+      await same('raw events pruned');
+    });
+
     it('applies a batch atomically: a failing item stores nothing', async () => {
       const bad = prep(ev({ n: 2 }));
       (bad.event.tokens as { input: number }).input = Number.NaN; // bypasses validation: the store must roll back

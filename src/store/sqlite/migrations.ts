@@ -182,4 +182,80 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   },
   GOVERNANCE_MIGRATION,
   CONTEXT_LEADERBOARD_MIGRATION,
+  {
+    // The daily usage fact (src/store/sql/fact.ts): daily rollups with their
+    // attribution resolved, so dashboard panels read one table without joins.
+    // Directory changes that re-attribute usage mark the identities concerned
+    // stale here; the store rebuilds their facts before the next read. Every
+    // identity starts stale: the store backfills the table when it opens.
+    id: '0900-usage-fact',
+    sql: `
+  CREATE TABLE usage_fact_daily (
+    day INTEGER NOT NULL,
+    identity_id INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    who INTEGER,
+    person_id INTEGER,
+    person_key TEXT,
+    team TEXT,
+    function TEXT,
+    manager TEXT,
+    tool TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    source TEXT NOT NULL,
+    ${rollupColumns},
+    unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, identity_id, stream_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX usage_fact_identity ON usage_fact_daily(identity_id);
+  -- Rebuilding one identity's facts reads its rollups.
+  CREATE INDEX usage_daily_identity ON usage_daily(identity_id);
+  CREATE TABLE usage_fact_stale (identity_id INTEGER PRIMARY KEY);
+  INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity;
+
+  CREATE TRIGGER fact_identity AFTER UPDATE OF person_id, service_id ON identity
+  WHEN old.person_id IS NOT new.person_id OR old.service_id IS NOT new.service_id BEGIN
+    INSERT INTO usage_fact_stale (identity_id) VALUES (new.id) ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_identity_gone AFTER DELETE ON identity BEGIN
+    INSERT INTO usage_fact_stale (identity_id) VALUES (old.id) ON CONFLICT DO NOTHING;
+  END;
+  -- A person's email is their key and their reports' manager; their function applies where the placement has none.
+  CREATE TRIGGER fact_person AFTER UPDATE OF email, function, manager_id ON person
+  WHEN old.email IS NOT new.email OR old.function IS NOT new.function OR old.manager_id IS NOT new.manager_id BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id = new.id
+        OR (old.email IS NOT new.email AND person_id IN (SELECT id FROM person WHERE manager_id = new.id))
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_person_gone AFTER DELETE ON person BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id = old.id OR person_id IN (SELECT id FROM person WHERE manager_id = old.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_ins AFTER INSERT ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id = new.person_id ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_upd AFTER UPDATE ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id IN (old.person_id, new.person_id) ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_del AFTER DELETE ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id = old.person_id ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_team AFTER UPDATE OF name ON team WHEN old.name IS NOT new.name BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id IN (SELECT person_id FROM team_membership WHERE team_id = new.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_team_gone AFTER DELETE ON team BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id IN (SELECT person_id FROM team_membership WHERE team_id = old.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_service AFTER UPDATE OF name ON service WHEN old.name IS NOT new.name BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE service_id = new.id ON CONFLICT DO NOTHING;
+  END;
+  `,
+  },
 ];
