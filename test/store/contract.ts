@@ -130,17 +130,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(sets[0]![0]!.events).toBeGreaterThan(0);
       };
       const check = async (filters?: Filters) => {
-        const one = await store.aggregateWindows({ windows, filters });
+        const one = await store.aggregateWindows({ windows, filters, daily: true });
         const each = await Promise.all(windows.map(async (w) => (await store.aggregate({ ...w, filters }))[0]!));
-        expect(one).toEqual(each);
-        expect(one[0]!.people).toBeGreaterThan(0);
+        expect(one.windows).toEqual(each);
+        expect(one.windows[0]!.people).toBeGreaterThan(0);
+        expect(one.daily).toEqual(await store.aggregate({ ...windows[0]!, bucket: 'day', filters }));
+        expect((await store.aggregateWindows({ windows, filters })).daily).toBeNull();
       };
       await check();
       await check({ tool: ['Codex'] });
       await checkSets();
       // Not day aligned: read from the hourly rollup, like aggregate().
       const hourly = [{ from: T0 - 3 * DAY + 3_600_000, to: T0 }, { from: T0 - 10 * DAY, to: T0 - 3 * DAY + 3_600_000 }];
-      expect(await store.aggregateWindows({ windows: hourly })).toEqual(await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)));
+      expect(await store.aggregateWindows({ windows: hourly, daily: true })).toEqual({
+        windows: await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)),
+        daily: null,
+      });
 
       await store.upsertPeople([
         { email: 'p1@example.com', team: 'Platform', function: 'Engineering', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
@@ -158,7 +163,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       // A team move part-way through the period splits the mover's usage between both teams, as aggregate() does.
       await store.upsertPeople([{ email: 'p3@example.com', team: 'Sales West', function: 'Sales' }], { effectiveFrom: T0 - 5 * DAY });
       await checkSets();
-      expect((await store.aggregateWindows({ windows: [] }))).toEqual([]);
+      expect(await store.aggregateWindows({ windows: [] })).toEqual({ windows: [], daily: null });
     });
 
     it('answers whole days (the daily fact) exactly as the joined hourly rollups, after every directory, pricing and erasure change', async () => {

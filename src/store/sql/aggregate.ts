@@ -173,7 +173,7 @@ export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: Aggregat
   const { tcol, via } = base;
   const q = base.q.where(condition(spec.filters, via));
 
-  let sel = q.select(measures(via));
+  let sel = q.select(spec.peopleOnly ? [sql<number>`count(distinct ${who(via)})`.as('people')] : measures(via));
   const groups: RawBuilder<unknown>[] = [];
   if (spec.bucket) {
     const b = bucketExpr(tcol, spec.bucket, dialect);
@@ -277,9 +277,15 @@ function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | '
  * up per window here, exact because they are integers), and the distinct
  * people of every window at once. Panels that compare a period with the one
  * before it and count active people over a day, a week and a month use it.
+ * With `daily`, whole-day windows also give the first window's daily series,
+ * equal to `aggregate({ ...windows[0], bucket: 'day', filters })` (null when
+ * the windows are not whole days).
  */
-export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
-  if (spec.windows.length === 0) return [];
+export async function aggregateWindows(
+  db: Kysely<DB>,
+  spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean },
+): Promise<{ windows: AggregateRow[]; daily: AggregateRow[] | null }> {
+  if (spec.windows.length === 0) return { windows: [], daily: spec.daily ? [] : null };
   const from = Math.min(...spec.windows.map((w) => w.from));
   const to = Math.max(...spec.windows.map((w) => w.to));
   const aligned = spec.windows.every((w) => w.from % (DAY * 1000) === 0 && w.to % (DAY * 1000) === 0);
@@ -289,16 +295,24 @@ export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: 
     return { q: q.where(condition(spec.filters, via)), tcol, via };
   };
   const secs = spec.windows.map((w) => [Math.floor(w.from / 1000), Math.ceil(w.to / 1000)] as const);
+  const daily = !!spec.daily && aligned;
+  const [f0, t0] = secs[0]!;
   const sums = source();
   const perBucket = (await sums.q
-    .select([sums.tcol.as('t'), ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias))])
+    .select([
+      sums.tcol.as('t'),
+      ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)),
+      // People per day of the first window, for its daily series.
+      ...(daily ? [sql<number>`count(distinct case when ${sums.tcol} >= ${f0} and ${sums.tcol} < ${t0} then ${who(sums.via)} end)`.as('people')] : []),
+    ])
     .groupBy(sums.tcol)
+    .orderBy(sums.tcol)
     .execute()) as Record<string, unknown>[];
   const people = source();
   const counts = ((await people.q
     .select(secs.map(([f, t], k) => sql<number>`count(distinct case when ${people.tcol} >= ${f} and ${people.tcol} < ${t} then ${who(people.via)} end)`.as(`n${k}`)))
     .executeTakeFirst()) ?? {}) as Record<string, unknown>;
-  return secs.map(([f, t], k) => {
+  const windows = secs.map(([f, t], k) => {
     const total = new Map<string, number>([['people', Number(counts[`n${k}`] ?? 0)]]);
     for (const r of perBucket) {
       const at = Number(r.t);
@@ -307,6 +321,12 @@ export async function aggregateWindows(db: Kysely<DB>, spec: { windows: { from: 
     }
     return { keys: {}, ...measuresOf((alias) => total.get(alias) ?? 0) };
   });
+  const series = daily
+    ? perBucket
+        .filter((r) => Number(r.t) >= f0 && Number(r.t) < t0)
+        .map((r) => ({ bucket: Number(r.t) * 1000, keys: {}, ...measuresOf((alias) => Number(r[alias] ?? 0)) }))
+    : null;
+  return { windows, daily: series };
 }
 
 /**

@@ -307,7 +307,7 @@ export class SqliteStore implements Store {
     return aggregateSets(this.kysely, spec);
   }
 
-  async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
+  async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean }): Promise<{ windows: AggregateRow[]; daily: AggregateRow[] | null }> {
     this.refreshFacts();
     return aggregateWindows(this.kysely, spec);
   }
