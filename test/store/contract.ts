@@ -212,6 +212,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
               sorted(await store.aggregate({ ...hours, bucket, groupBy: ['function'], filters })),
             );
           }
+          const sets = await store.aggregateSets({ ...days, groupings: dims, filters });
+          expect(sets.map(sorted), `${step}: sets`).toEqual((await store.aggregateSets({ ...hours, groupings: dims, filters })).map(sorted));
+          const windows = [days, { from: d0 + 7 * DAY, to }, { from: to - DAY, to }];
+          const joinedWindows = [hours, { from: d0 + 7 * DAY + HOUR, to }, { from: to - DAY + HOUR, to }];
+          const read = await store.aggregateWindows({ windows, filters, daily: true });
+          expect(read.windows.slice(0, 1), `${step}: windows`).toEqual((await store.aggregateWindows({ windows: joinedWindows, filters })).windows.slice(0, 1));
+          expect(read.daily, `${step}: daily`).toEqual(await store.aggregate({ ...hours, bucket: 'day', filters }));
           const byId = (rows: { id: number }[]) => rows.slice().sort((a, b) => a.id - b.id);
           expect(byId(await store.personActivity({ ...days, filters })), `${step}: activity`).toEqual(byId(await store.personActivity({ ...hours, filters })));
         }

@@ -167,13 +167,50 @@ export function rollupSource(db: Kysely<DB>, spec: Pick<AggregateSpec, 'from' | 
   return { q: q.where(condition(spec.filters, via)), tcol, via };
 }
 
+/**
+ * Questions whose sums the daily cube holds (src/store/sql/fact.ts): nothing
+ * grouped or filtered by person, manager or identity.
+ */
+function cubeable(groupBy: Dimension[], filters: Filters | undefined): boolean {
+  return (
+    !groupBy.some((d) => d === 'person' || d === 'manager' || d === 'identity') &&
+    !(filters?.person?.length || filters?.manager?.length || filters?.excludePerson?.length)
+  );
+}
+
+/** The cube rows of whole days: read like the facts (same column names), without people. */
+function cubeRows(db: Kysely<DB>, spec: { from: number; to: number }) {
+  const tcol = sql.ref<number>('r.day');
+  const q = db
+    .selectFrom('usage_cube_daily as r')
+    .where(tcol, '>=', Math.floor(spec.from / 1000))
+    .where(tcol, '<', Math.ceil(spec.to / 1000)) as unknown as ReturnType<typeof rollupRows>['q'];
+  return { q, tcol, via: 'fact' as Via };
+}
+
 export async function aggregate(db: Kysely<DB>, dialect: Dialect, spec: AggregateSpec): Promise<AggregateRow[]> {
   const groupBy = spec.groupBy ?? [];
   const base = rollupRows(db, spec, needsPlacement(groupBy, [spec.filters]));
-  const { tcol, via } = base;
-  const q = base.q.where(condition(spec.filters, via));
+  if (base.via === 'fact' && !spec.peopleOnly && cubeable(groupBy, spec.filters)) {
+    // Sums from the cube, distinct people from the facts: the same groups, matched by key.
+    const [sums, people] = await Promise.all([
+      grouped(cubeRows(db, spec), dialect, spec, 'sums'),
+      grouped(base, dialect, spec, 'people'),
+    ]);
+    const key = (r: AggregateRow) => JSON.stringify([r.bucket ?? null, groupBy.map((d) => r.keys[d] ?? null)]);
+    const count = new Map(people.map((r) => [key(r), r.people]));
+    return sums.map((r) => ({ ...r, people: count.get(key(r)) ?? 0 }));
+  }
+  return grouped(base, dialect, spec, spec.peopleOnly ? 'people' : 'all');
+}
 
-  let sel = q.select(spec.peopleOnly ? [sql<number>`count(distinct ${who(via)})`.as('people')] : measures(via));
+/** One grouped read of `source`: sums and people, only sums, or only people (the rest 0). */
+async function grouped(source: ReturnType<typeof rollupRows>, dialect: Dialect, spec: AggregateSpec, what: 'all' | 'sums' | 'people'): Promise<AggregateRow[]> {
+  const groupBy = spec.groupBy ?? [];
+  const { tcol, via } = source;
+  const q = source.q.where(condition(spec.filters, via));
+  const people = [sql<number>`count(distinct ${who(via)})`.as('people')];
+  let sel = q.select(what === 'people' ? people : what === 'sums' ? sums() : [...sums(), ...people]);
   const groups: RawBuilder<unknown>[] = [];
   if (spec.bucket) {
     const b = bucketExpr(tcol, spec.bucket, dialect);
@@ -231,12 +268,9 @@ export function who(via: Via): RawBuilder<number | null> {
   return via === 'fact' ? sql<number | null>`r.who` : sql<number | null>`case when i.service_id is null then coalesce(p.id, -i.id) end`;
 }
 
-/** The sums and the distinct-people count of an aggregate. */
-function measures(via: Via) {
-  return [
-    ...MEASURES.map(([c, alias]) => sql<number>`coalesce(sum(${sql.ref(`r.${c}`)}), 0)`.as(alias)),
-    sql<number>`count(distinct ${who(via)})`.as('people'),
-  ];
+/** The sums of an aggregate. */
+function sums() {
+  return MEASURES.map(([c, alias]) => sql<number>`coalesce(sum(${sql.ref(`r.${c}`)}), 0)`.as(alias));
 }
 
 /** An AggregateRow's measures from a result row, `n` reading one column as a number. */
@@ -297,17 +331,30 @@ export async function aggregateWindows(
   const secs = spec.windows.map((w) => [Math.floor(w.from / 1000), Math.ceil(w.to / 1000)] as const);
   const daily = !!spec.daily && aligned;
   const [f0, t0] = secs[0]!;
-  const sums = source();
-  const perBucket = (await sums.q
+  // Sums per day from the cube when the filters allow (people then come from the facts).
+  const cube = aligned && cubeable([], spec.filters);
+  const sums = cube ? cubeRows(db, { from, to }) : source();
+  const perBucket = (await (cube ? sums.q.where(condition(spec.filters, 'fact')) : sums.q)
     .select([
       sums.tcol.as('t'),
       ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)),
       // People per day of the first window, for its daily series.
-      ...(daily ? [sql<number>`count(distinct case when ${sums.tcol} >= ${f0} and ${sums.tcol} < ${t0} then ${who(sums.via)} end)`.as('people')] : []),
+      ...(daily && !cube ? [sql<number>`count(distinct case when ${sums.tcol} >= ${f0} and ${sums.tcol} < ${t0} then ${who(sums.via)} end)`.as('people')] : []),
     ])
     .groupBy(sums.tcol)
     .orderBy(sums.tcol)
     .execute()) as Record<string, unknown>[];
+  if (daily && cube) {
+    const facts = source();
+    const perDay = await facts.q
+      .where(facts.tcol, '>=', f0)
+      .where(facts.tcol, '<', t0)
+      .select([facts.tcol.as('t'), sql<number>`count(distinct ${who(facts.via)})`.as('people')])
+      .groupBy(facts.tcol)
+      .execute();
+    const count = new Map(perDay.map((r) => [Number(r.t), Number(r.people)]));
+    for (const r of perBucket) r.people = count.get(Number(r.t)) ?? 0;
+  }
   const people = source();
   const counts = ((await people.q
     .select(secs.map(([f, t], k) => sql<number>`count(distinct case when ${people.tcol} >= ${f} and ${people.tcol} < ${t} then ${who(people.via)} end)`.as(`n${k}`)))
@@ -343,14 +390,38 @@ export async function aggregateSets(
 ): Promise<AggregateRow[][]> {
   if (spec.groupings.length === 0) return [];
   const dims = [...new Set(spec.groupings.flat())];
+  const base = rollupRows(db, spec, needsPlacement(dims, [spec.filters]));
+  if (base.via === 'fact' && cubeable(dims, spec.filters)) {
+    // Sums from the cube, distinct people from the facts: the same groups, matched by key.
+    const [sums, people] = await Promise.all([setsOf(db, cubeRows(db, spec), spec, 'sums'), setsOf(db, base, spec, 'people')]);
+    return sums.map((rows, k) => {
+      const key = (r: AggregateRow) => JSON.stringify(spec.groupings[k]!.map((d) => r.keys[d] ?? null));
+      const count = new Map(people[k]!.map((r) => [key(r), r.people]));
+      return rows.map((r) => ({ ...r, people: count.get(key(r)) ?? 0 }));
+    });
+  }
+  return setsOf(db, base, spec, 'all');
+}
+
+async function setsOf(
+  db: Kysely<DB>,
+  source: ReturnType<typeof rollupRows>,
+  spec: { groupings: Dimension[][]; filters?: Filters },
+  what: 'all' | 'sums' | 'people',
+): Promise<AggregateRow[][]> {
+  const dims = [...new Set(spec.groupings.flat())];
+  const { q, via } = source;
+  const cube = what === 'sums';
   const placed = needsPlacement(dims, [spec.filters]);
-  const { q, via } = rollupRows(db, spec, placed);
-  const grain: RawBuilder<unknown>[] = [sql`r.identity_id`, sql`r.stream_id`, ...(placed ? [dimExpr('team', via), dimExpr('function', via)] : [])];
+  // The cube has no identities: its rows are already one per stream and placement.
+  const grain: RawBuilder<unknown>[] = [...(cube ? [] : [sql`r.identity_id`]), sql`r.stream_id`, ...(placed ? [dimExpr('team', via), dimExpr('function', via)] : [])];
+  const withSums = what !== 'people';
+  const withPeople = what !== 'sums';
   const inner = q
     .where(condition(spec.filters, via))
     .select([
-      ...MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)),
-      sql<number | null>`min(${who(via)})`.as('who'),
+      ...(withSums ? MEASURES.map(([c, alias]) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(alias)) : []),
+      ...(withPeople ? [sql<number | null>`min(${who(via)})`.as('who')] : []),
       // Each dimension is fixed within a grain row (identity, stream, placement), so min() just carries it.
       ...dims.map((d) => sql<string | null>`min(${dimExpr(d, via)})`.as(`d_${d}`)),
     ])
@@ -361,8 +432,8 @@ export async function aggregateSets(
     const cols = sql.join([
       sql`${k}`.as('set_no'),
       ...keys,
-      ...MEASURES.map(([, alias]) => sql`coalesce(sum(${sql.ref(`g.${alias}`)}), 0)`.as(alias)),
-      sql`count(distinct ${sql.ref('g.who')})`.as('people'),
+      ...(withSums ? MEASURES.map(([, alias]) => sql`coalesce(sum(${sql.ref(`g.${alias}`)}), 0)`.as(alias)) : []),
+      ...(withPeople ? [sql`count(distinct ${sql.ref('g.who')})`.as('people')] : []),
     ]);
     return g.length ? sql`select ${cols} from g group by ${sql.join(g.map((d) => sql.ref(`g.d_${d}`)))}` : sql`select ${cols} from g`;
   });

@@ -99,6 +99,8 @@ export function factUpsert(db: Kysely<DB>): CompiledQuery {
 export function rebuildFacts(db: Kysely<DB>, all: boolean): CompiledQuery[] {
   const stale = sql`(select identity_id from usage_fact_stale)`;
   return [
+    // The cube follows the facts (triggers); emptied first, a full rebuild does not update it row by row on the way out.
+    ...(all ? [sql`delete from usage_cube_daily`.compile(db)] : []),
     (all ? sql`delete from ${sql.table(FACT_TABLE)}` : sql`delete from ${sql.table(FACT_TABLE)} where identity_id in ${stale}`).compile(db),
     insertFacts(db, sql.table('usage_daily'), all ? sql<boolean>`1 = 1` : sql<boolean>`r.identity_id in ${stale}`).compile(),
     sql`delete from usage_fact_stale`.compile(db),

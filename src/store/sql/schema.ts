@@ -110,4 +110,14 @@ export interface DB {
     source: string;
   };
   usage_fact_stale: { identity_id: number };
+  usage_cube_daily: RollupTable & {
+    day: number;
+    team_function: string;
+    team: string | null;
+    function: string | null;
+    tool: string;
+    model: string;
+    provider: string;
+    source: string;
+  };
 }
