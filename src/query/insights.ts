@@ -456,7 +456,7 @@ export class InsightsService {
     // Unattributed identities are grouped by identity: the same rule as any individual question.
     const scope = await this.scope(viewer, { from, to, filters: q.filters }, []);
     const individuals = scope.individual;
-    const acts = (await this.store.personActivity({ from, to, filters: scope.filters })).filter((a) => !a.attributed && !a.service);
+    const acts = (await this.store.personActivity({ from, to, filters: scope.filters, unattributedOnly: true })).filter((a) => !a.attributed && !a.service);
     const sum = (k: 'tokens' | 'cost' | 'requests') => acts.reduce((s, a) => s + a[k], 0);
     const row = { ...countRow({ person: null }, acts.length), tokens: sum('tokens'), cost: sum('cost'), requests: sum('requests') };
     const policed = this.police(scope, [row])[0]!;

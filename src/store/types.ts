@@ -190,7 +190,10 @@ export interface StreamUsage
   reportedEvents?: number;
 }
 
-export type RangeSpec = Pick<AggregateSpec, 'from' | 'to' | 'filters'>;
+export type RangeSpec = Pick<AggregateSpec, 'from' | 'to' | 'filters'> & {
+  /** Only identities attributed to no person and no service (the Unattributed page). */
+  unattributedOnly?: boolean;
+};
 
 /** One person's (or one unattributed identity's) activity over a range. Individual data: query layer only. */
 export interface PersonActivity {

@@ -219,8 +219,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           const read = await store.aggregateWindows({ windows, filters, daily: true });
           expect(read.windows.slice(0, 1), `${step}: windows`).toEqual((await store.aggregateWindows({ windows: joinedWindows, filters })).windows.slice(0, 1));
           expect(read.daily, `${step}: daily`).toEqual(await store.aggregate({ ...hours, bucket: 'day', filters }));
-          const byId = (rows: { id: number }[]) => rows.slice().sort((a, b) => a.id - b.id);
-          expect(byId(await store.personActivity({ ...days, filters })), `${step}: activity`).toEqual(byId(await store.personActivity({ ...hours, filters })));
+          const byId = <T extends { id: number }>(rows: T[]) => rows.slice().sort((a, b) => a.id - b.id);
+          const acts = byId(await store.personActivity({ ...days, filters }));
+          expect(acts, `${step}: activity`).toEqual(byId(await store.personActivity({ ...hours, filters })));
+          expect(byId(await store.personActivity({ ...days, filters, unattributedOnly: true }))).toEqual(acts.filter((a) => !a.attributed && !a.service));
         }
         expect(await store.activePeople({ ...days, sets: filterSets.map((f) => f ?? {}) })).toEqual(await store.activePeople({ ...hours, sets: filterSets.map((f) => f ?? {}) }));
         const [total] = await store.aggregate(days);

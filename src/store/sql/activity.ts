@@ -20,7 +20,7 @@ export async function personActivity(db: Kysely<DB>, spec: RangeSpec): Promise<P
   const unattributed = via === 'fact' ? sql`r.person_id is null` : sql`p.id is null`;
   const human = via === 'fact' ? sql`r.who is not null` : sql`i.service_id is null`;
   const sum = (e: string) => sql<number>`coalesce(sum(${sql.raw(e)}), 0)`;
-  const rows = await q
+  const rows = await (spec.unattributedOnly ? q.where(sql<boolean>`${unattributed} and ${human}`) : q)
     .select([
       who.as('id'),
       sql<string>`min(${dimExpr('person', via)})`.as('key'),
