@@ -37,11 +37,11 @@ const ATTRIBUTION: [column: string, expr: RawBuilder<unknown>][] = [
 export const FACT_COLUMNS = ['day', 'identity_id', 'stream_id', ...ATTRIBUTION.map(([c]) => c), ...ROLLUP_FIELDS];
 
 /**
- * Fact rows from rollup rows `r` (a table or a one-row source with day,
- * identity_id, stream_id and the sums), grouped to the fact's grain.
+ * Fact rows from rollup rows `r` (a table, grouped to the fact's grain, or a
+ * one-row source with day, identity_id, stream_id and the sums).
  */
-function factSelect(db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuilder<boolean>) {
-  return db
+function factSelect(db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuilder<boolean>, grouped: boolean) {
+  const q = db
     .selectFrom(sql`${source}`.as('r'))
     .innerJoin('identity as i', (j) => j.on(sql<boolean>`i.id = r.identity_id`))
     .innerJoin('stream as s', (j) => j.on(sql<boolean>`s.id = r.stream_id`))
@@ -55,11 +55,12 @@ function factSelect(db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuild
         .on((eb) => eb.or([eb('tm.valid_to', 'is', null), eb(sql.ref('r.day'), '<', sql.ref<number>('tm.valid_to'))])),
     )
     .leftJoin('team as t', 't.id', 'tm.team_id')
-    .where(where)
+    .where(where);
+  const keys = [sql`r.day`.as('day'), sql`r.identity_id`.as('identity_id'), sql`r.stream_id`.as('stream_id')];
+  if (!grouped) return q.select([...keys, ...ATTRIBUTION.map(([c, e]) => e.as(c)), ...ROLLUP_FIELDS.map((f) => sql`${sql.ref(`r.${f}`)}`.as(f))]);
+  return q
     .select([
-      sql`r.day`.as('day'),
-      sql`r.identity_id`.as('identity_id'),
-      sql`r.stream_id`.as('stream_id'),
+      ...keys,
       // Fixed within the grain (one identity, one stream, one day's placement): min() carries them.
       ...ATTRIBUTION.map(([c, e]) => sql`min(${e})`.as(c)),
       ...ROLLUP_FIELDS.map((f) => sql`sum(${sql.ref(`r.${f}`)})`.as(f)),
@@ -67,32 +68,34 @@ function factSelect(db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuild
     .groupBy([sql`r.day`, sql`r.identity_id`, sql`r.stream_id`]);
 }
 
-const insertFacts = (db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuilder<boolean>) =>
+const insertFacts = (db: Kysely<DB>, source: RawBuilder<unknown>, where: RawBuilder<boolean>, grouped = true) =>
   db
     .insertInto(FACT_TABLE)
     .columns(FACT_COLUMNS as (keyof DB[typeof FACT_TABLE])[])
-    .expression(factSelect(db, source, where));
+    .expression(factSelect(db, source, where, grouped));
 
 /**
- * One daily rollup delta of an ingest batch (parameters: day, identity id,
- * stream id, then the ROLLUP_FIELDS values), added to its fact row, which is
- * created with the identity's attribution on that day when it is new.
+ * One daily rollup delta of an ingest batch, in two statements: `add` adds it
+ * to its fact row (parameters: the ROLLUP_FIELDS values, then day, identity id,
+ * stream id); when there is none yet, `insert` creates it with the identity's
+ * attribution on that day (parameters: day, identity id, stream id, then the
+ * values). Most deltas of a day land on an existing row, and adding is cheap.
  */
-export function factUpsert(db: Kysely<DB>): CompiledQuery {
+export function factUpsert(db: Kysely<DB>): { add: CompiledQuery; insert: CompiledQuery } {
   const row = sql`(select ${sql.join([
     sql`cast(${0} as integer) as day`,
     sql`cast(${0} as integer) as identity_id`,
     sql`cast(${0} as integer) as stream_id`,
     ...ROLLUP_FIELDS.map((f) => sql`cast(${0} as integer) as ${sql.ref(f)}`),
   ])})`;
-  // SQLite needs a WHERE in an INSERT ... SELECT that has an ON CONFLICT clause (a parsing ambiguity).
-  return insertFacts(db, row, sql<boolean>`1 = 1`)
-    .onConflict((oc) =>
-      oc.columns(['day', 'identity_id', 'stream_id']).doUpdateSet(
-        Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, sql`${sql.ref(FACT_TABLE + '.' + f)} + excluded.${sql.ref(f)}`])),
-      ),
-    )
+  const add = db
+    .updateTable(FACT_TABLE)
+    .set(Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, sql`${sql.ref(f)} + ${0}`])))
+    .where('day', '=', 0)
+    .where('identity_id', '=', 0)
+    .where('stream_id', '=', 0)
     .compile();
+  return { add, insert: insertFacts(db, row, sql<boolean>`1 = 1`, false).compile() };
 }
 
 /** Rebuild the fact rows of stale identities (or of everything) from the rollups and the directory as it is now. */

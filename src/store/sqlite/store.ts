@@ -133,7 +133,8 @@ export class SqliteStore implements Store {
         'INSERT INTO session (source, key, identity_id, first_ts) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO NOTHING RETURNING id',
       ).pluck(),
       getSession: this.db.prepare('SELECT id FROM session WHERE source = ? AND key = ?').pluck(),
-      upsertFact: this.db.prepare(factUpsert(this.kysely).sql),
+      addFact: this.db.prepare(factUpsert(this.kysely).add.sql),
+      insertFact: this.db.prepare(factUpsert(this.kysely).insert.sql),
       anyStale: this.db.prepare('SELECT 1 FROM usage_fact_stale LIMIT 1').pluck(),
       countStale: this.db.prepare('SELECT count(*) FROM usage_fact_stale').pluck(),
       countIdentities: this.db.prepare('SELECT count(*) FROM identity').pluck(),
@@ -239,7 +240,9 @@ export class SqliteStore implements Store {
     }
     for (const d of deltas.hourly.values()) s.upsertHourly.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
     for (const d of deltas.daily.values()) s.upsertDaily.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
-    for (const d of factDeltas(deltas.daily.values())) s.upsertFact.run(d.bucket, d.identityId, d.streamId, ...d.values);
+    for (const d of factDeltas(deltas.daily.values())) {
+      if (s.addFact.run(...d.values, d.bucket, d.identityId, d.streamId).changes === 0) s.insertFact.run(d.bucket, d.identityId, d.streamId, ...d.values);
+    }
     return { accepted, duplicates };
   };
 
