@@ -1,8 +1,10 @@
 /**
  * The aggregate query over the rollups, written once with Kysely for both the
  * SQLite and PostgreSQL stores. Attribution to people, teams, functions and
- * managers happens here, at query time, through identity -> person, so a
- * directory change re-attributes history without rewriting rollups.
+ * managers goes through identity -> person, so a directory change
+ * re-attributes history without rewriting rollups: here at query time for
+ * hourly questions, and in the daily fact table (fact.ts, rebuilt for the
+ * identities a change touches) for whole days.
  *
  * Team and function are time-aware: they come from the team_membership span
  * that covers each rollup bucket, so a team move applies from its effective

@@ -12,6 +12,10 @@
  * directory changes mark the identities they re-attribute stale (triggers in
  * the migration), which are rebuilt before the next read. Written with Kysely
  * so the PostgreSQL store can run the same statements.
+ *
+ * The daily cube (`usage_cube_daily`) sums the facts over people per (day,
+ * stream, team, function); triggers on the facts keep it, so every path above
+ * keeps it too. aggregate.ts reads sums from it and distinct people from the facts.
  */
 import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from './schema.js';
@@ -34,7 +38,7 @@ const ATTRIBUTION: [column: string, expr: RawBuilder<unknown>][] = [
   ['source', sql`s.source`],
 ];
 
-export const FACT_COLUMNS = ['day', 'identity_id', 'stream_id', ...ATTRIBUTION.map(([c]) => c), ...ROLLUP_FIELDS];
+const FACT_COLUMNS = ['day', 'identity_id', 'stream_id', ...ATTRIBUTION.map(([c]) => c), ...ROLLUP_FIELDS];
 
 /**
  * Fact rows from rollup rows `r` (a table, grouped to the fact's grain, or a
@@ -121,9 +125,4 @@ export function resumFacts(db: Kysely<DB>, fromSec: number, toSec: number): Comp
       select ${sums} from usage_daily r
       where r.day = ${sql.ref(FACT_TABLE + '.day')} and r.identity_id = ${sql.ref(FACT_TABLE + '.identity_id')} and r.stream_id = ${sql.ref(FACT_TABLE + '.stream_id')})
     where day >= ${fromSec} and day < ${toSec}`.compile(db);
-}
-
-/** Mark identities stale (their facts are rebuilt before the next read). */
-export function markStale(db: Kysely<DB>, identityIds: number[]): CompiledQuery {
-  return sql`insert into usage_fact_stale (identity_id) select value from json_each(${JSON.stringify(identityIds)}) where true on conflict do nothing`.compile(db);
 }
