@@ -6,7 +6,7 @@
  * leaderboards, outcomes) read per-person rows internally and only return
  * counts, each policed as a group of that many people.
  */
-import type { AggregateRow, Bucket, Dimension, Filters, PersonActivity, PersonRecord, Store, Totals } from '../store/types.js';
+import type { AggregateRow, Bucket, Dimension, Filters, HeadcountPerson, PersonActivity, Store, Totals } from '../store/types.js';
 import { applyPolicy, leaderboardEligible, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
 import type { QueryService } from './service.js';
 import { forecastMonth, type Forecast } from './forecast.js';
@@ -201,8 +201,8 @@ export class InsightsService {
   }
 
   /** People in the directory matching the filters (function and team narrow headcount; tool and model do not). */
-  private async headcount(filters?: Filters): Promise<PersonRecord[]> {
-    const people = await this.store.listPeople();
+  private async headcount(filters?: Filters): Promise<HeadcountPerson[]> {
+    const people = await this.store.headcountPeople();
     return people.filter(
       (p) =>
         p.status === 'active' &&

@@ -133,6 +133,9 @@ export interface PersonRecord {
   aliases?: Alias[];
 }
 
+/** A directory person as headcounts need them. */
+export type HeadcountPerson = Pick<PersonRecord, 'id' | 'email' | 'team' | 'function' | 'managerEmail' | 'status'>;
+
 export interface PersonInput {
   email: string;
   name?: string | null;
@@ -257,6 +260,8 @@ export interface Store {
   personFirstSeen(): Promise<Map<number, number>>;
   /** Teams, functions, tools, models and providers that exist, for filter pickers. */
   dimensionValues(): Promise<DimensionValues>;
+  /** Active people with where they sit (no aliases or profile fields): the dashboard's headcounts. Query layer only. */
+  headcountPeople(): Promise<HeadcountPerson[]>;
 
   upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult>;
   listPeople(): Promise<PersonRecord[]>;

@@ -239,6 +239,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { email: 'p4@example.com', team: 'Platform', function: null },
       ]);
       await same('directory import');
+      await store.setPersonStatus((await store.getPerson({ email: 'p3@example.com' }))!.id, 'inactive');
+      const narrow = (await store.listPeople())
+        .filter((p) => p.status === 'active')
+        .map((p) => ({ id: p.id, email: p.email, team: p.team, function: p.function, managerEmail: p.managerEmail, status: p.status }));
+      expect(narrow).toHaveLength(4);
+      expect(await store.headcountPeople()).toEqual(narrow);
       await store.ingest(batch(200, 60)); // facts of attributed identities are written at ingest
       await same('ingest after import');
       const people = await store.listPeople();

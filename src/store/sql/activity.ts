@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import { dimExpr, rollupSource } from './aggregate.js';
 import { DAY } from '../rollup.js';
-import type { DimensionValues, PersonActivity, RangeSpec } from '../types.js';
+import type { DimensionValues, HeadcountPerson, PersonActivity, RangeSpec } from '../types.js';
 
 export async function personActivity(db: Kysely<DB>, spec: RangeSpec): Promise<PersonActivity[]> {
   const { q, tcol, via } = rollupSource(db, spec, true);
@@ -89,4 +89,17 @@ export async function dimensionValues(db: Kysely<DB>): Promise<DimensionValues> 
     models: uniq(streams.map((s) => s.model)),
     providers: uniq(streams.map((s) => s.provider)),
   };
+}
+
+/** Active directory people with their current team, function and manager (what headcounts filter on). */
+export async function headcountPeople(db: Kysely<DB>): Promise<HeadcountPerson[]> {
+  const rows = await db
+    .selectFrom('person as p')
+    .leftJoin('team as t', 't.id', 'p.team_id')
+    .leftJoin('person as m', 'm.id', 'p.manager_id')
+    .where('p.status', '=', 'active')
+    .select(['p.id as id', 'p.email as email', 't.name as team', 'p.function as function', 'm.email as managerEmail'])
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({ ...r, status: 'active' as const }));
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { DB } from '../sql/schema.js';
 import { activePeople, aggregate, aggregateSets, aggregateWindows } from '../sql/aggregate.js';
-import { dimensionValues, personActivity, personFirstSeen } from '../sql/activity.js';
+import { dimensionValues, headcountPeople, personActivity, personFirstSeen } from '../sql/activity.js';
 import { factUpsert, rebuildFacts, resumFacts } from '../sql/fact.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { factDeltas, N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
@@ -19,6 +19,7 @@ import type {
   AggregateSpec,
   DimensionValues,
   Dimension,
+  HeadcountPerson,
   Filters,
   IngestResult,
   PersonActivity,
@@ -322,6 +323,10 @@ export class SqliteStore implements Store {
 
   async personFirstSeen(): Promise<Map<number, number>> {
     return personFirstSeen(this.kysely);
+  }
+
+  async headcountPeople(): Promise<HeadcountPerson[]> {
+    return headcountPeople(this.kysely);
   }
 
   async dimensionValues(): Promise<DimensionValues> {
