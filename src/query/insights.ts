@@ -6,7 +6,7 @@
  * leaderboards, outcomes) read per-person rows internally and only return
  * counts, each policed as a group of that many people.
  */
-import type { AggregateRow, Bucket, Dimension, Filters, PersonActivity, PersonRecord, Store, Totals } from '../store/types.js';
+import type { AggregateRow, Bucket, Dimension, Filters, HeadcountPerson, PersonActivity, Store, Totals } from '../store/types.js';
 import { applyPolicy, leaderboardEligible, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
 import type { QueryService } from './service.js';
 import { forecastMonth, type Forecast } from './forecast.js';
@@ -161,18 +161,28 @@ export class InsightsService {
 
   /**
    * Totals for several periods, each policed as its own question, read from the
-   * rollups in one scan (periods asked twice are read once).
+   * rollups in one scan (periods asked twice are read once). With `daily`, also
+   * the first period's daily series from the same scan, policed as that
+   * period's question by day (null when it could not be read with them).
    */
-  private async totals(viewer: Viewer, periods: { from: number; to: number }[], filters: Filters | undefined): Promise<PolicedRow[][]> {
+  private async totals(
+    viewer: Viewer,
+    periods: { from: number; to: number }[],
+    filters: Filters | undefined,
+    daily = false,
+  ): Promise<{ totals: PolicedRow[][]; daily: PolicedRow[] | null }> {
     const ids = periods.map((p) => `${p.from}:${p.to}`);
     const unique = periods.filter((_, i) => ids.indexOf(ids[i]!) === i);
     const scopes = await Promise.all(unique.map((p) => this.scope(viewer, { ...p, filters }, [])));
     const same = scopes.every((s) => JSON.stringify(s.filters) === JSON.stringify(scopes[0]!.filters));
-    const rows = same
-      ? await this.store.aggregateWindows({ windows: unique, filters: scopes[0]!.filters })
-      : await Promise.all(unique.map(async (p, k) => (await this.store.aggregate({ ...p, filters: scopes[k]!.filters }))[0]!));
-    const policed = unique.map((_, k) => applyPolicy(scopes[k]!, [rows[k]!], []));
-    return ids.map((id) => policed[unique.findIndex((_, k) => `${unique[k]!.from}:${unique[k]!.to}` === id)]!);
+    const read = same
+      ? await this.store.aggregateWindows({ windows: unique, filters: scopes[0]!.filters, daily })
+      : { windows: await Promise.all(unique.map(async (p, k) => (await this.store.aggregate({ ...p, filters: scopes[k]!.filters }))[0]!)), daily: null };
+    const policed = unique.map((_, k) => applyPolicy(scopes[k]!, [read.windows[k]!], []));
+    return {
+      totals: ids.map((id) => policed[unique.findIndex((_, k) => `${unique[k]!.from}:${unique[k]!.to}` === id)]!),
+      daily: daily && read.daily ? applyPolicy(scopes[0]!, read.daily, ['bucket']) : null,
+    };
   }
 
   /** Several groupings of one period, each policed as its own question, read from the rollups in one scan. */
@@ -191,8 +201,8 @@ export class InsightsService {
   }
 
   /** People in the directory matching the filters (function and team narrow headcount; tool and model do not). */
-  private async headcount(filters?: Filters): Promise<PersonRecord[]> {
-    const people = await this.store.listPeople();
+  private async headcount(filters?: Filters): Promise<HeadcountPerson[]> {
+    const people = await this.store.headcountPeople();
     return people.filter(
       (p) =>
         p.status === 'active' &&
@@ -217,10 +227,9 @@ export class InsightsService {
         { from: to - 2 * d * DAY_MS, to: to - d * DAY_MS },
       ]),
     ];
-    const [series, [current, previous, ...actives]] = await Promise.all([
-      this.aggregate(viewer, { from, to, bucket: 'day', filters: q.filters }),
-      this.totals(viewer, periods, q.filters),
-    ]);
+    // The daily series is the range's own question by day: read with the totals when the scopes allow.
+    const { totals: [current, previous, ...actives], daily } = await this.totals(viewer, periods, q.filters, true);
+    const series = daily ?? (await this.aggregate(viewer, { from, to, bucket: 'day', filters: q.filters }));
     const people = (r: PolicedRow | undefined) => (r && !r.suppressed ? r.people : null);
     return {
       totals: { current: current[0]!, previous: previous[0]! },
@@ -235,8 +244,9 @@ export class InsightsService {
     const to = dayCeil(q.to);
     const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['function']);
     const [weekly, overall, people] = await Promise.all([
-      this.store.aggregate({ from, to, bucket: 'week', groupBy: ['function'], filters: scope.filters }),
-      this.store.aggregate({ from, to, groupBy: ['function'], filters: scope.filters }),
+      // Only people are counted here: sums are not read.
+      this.store.aggregate({ from, to, bucket: 'week', groupBy: ['function'], filters: scope.filters, peopleOnly: true }),
+      this.store.aggregate({ from, to, groupBy: ['function'], filters: scope.filters, peopleOnly: true }),
       this.headcount(scope.filters),
     ]);
     const heads = new Map<string, number>();
@@ -285,12 +295,14 @@ export class InsightsService {
     const from = dayFloor(q.from);
     const to = dayCeil(q.to);
     const scope = await this.scope(viewer, { from, to, filters: q.filters }, ['function']);
-    const [acts, recent, people, firstSeen] = await Promise.all([
+    const recentFrom = to - 14 * DAY_MS;
+    const [acts, people, firstSeen] = await Promise.all([
       this.store.personActivity({ from, to, filters: scope.filters }),
-      this.store.personActivity({ from: to - 14 * DAY_MS, to, filters: scope.filters }),
       this.headcount(scope.filters),
       this.store.personFirstSeen(),
     ]);
+    // Active in the last 14 days: when the range covers them, that is a last active day in them (no second read).
+    const recent = from <= recentFrom ? acts.filter((a) => a.lastDay >= recentFrom) : await this.store.personActivity({ from: recentFrom, to, filters: scope.filters });
     const weeks = Math.max(1, (to - from) / (7 * DAY_MS));
     const cohortOf = (a: PersonActivity | undefined): Cohort => {
       if (!a || a.activeDays === 0) return 'none';
@@ -386,7 +398,7 @@ export class InsightsService {
     const [byTool, daily] = await Promise.all([
       this.store.aggregate({ from, to, groupBy: ['tool'], filters: scope.filters }),
       // Distinct people per day per tool: summed, they are active person-days.
-      this.store.aggregate({ from, to, groupBy: ['tool'], bucket: 'day', filters: scope.filters }),
+      this.store.aggregate({ from, to, groupBy: ['tool'], bucket: 'day', filters: scope.filters, peopleOnly: true }),
     ]);
     const personDays = new Map<string, number>();
     for (const r of daily) personDays.set(r.keys.tool ?? '', (personDays.get(r.keys.tool ?? '') ?? 0) + r.people);
@@ -444,7 +456,7 @@ export class InsightsService {
     // Unattributed identities are grouped by identity: the same rule as any individual question.
     const scope = await this.scope(viewer, { from, to, filters: q.filters }, []);
     const individuals = scope.individual;
-    const acts = (await this.store.personActivity({ from, to, filters: scope.filters })).filter((a) => !a.attributed && !a.service);
+    const acts = (await this.store.personActivity({ from, to, filters: scope.filters, unattributedOnly: true })).filter((a) => !a.attributed && !a.service);
     const sum = (k: 'tokens' | 'cost' | 'requests') => acts.reduce((s, a) => s + a[k], 0);
     const row = { ...countRow({ person: null }, acts.length), tokens: sum('tokens'), cost: sum('cost'), requests: sum('requests') };
     const policed = this.police(scope, [row])[0]!;

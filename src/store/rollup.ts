@@ -98,3 +98,10 @@ function addInto(map: Map<string, RollupDelta>, bucket: number, rest: string, id
   const c = cur.values;
   for (let i = 0; i < N_FIELDS; i++) c[i] += v[i]!;
 }
+
+/** Daily deltas summed over attributes: the grain of the daily fact table (day, identity, stream). */
+export function factDeltas(daily: Iterable<RollupDelta>): RollupDelta[] {
+  const out = new Map<string, RollupDelta>();
+  for (const d of daily) addInto(out, d.bucket, `:${d.identityId}:${d.streamId}`, d.identityId, d.streamId, 0, d.values);
+  return [...out.values()];
+}

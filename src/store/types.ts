@@ -76,6 +76,8 @@ export interface AggregateSpec {
   groupBy?: Dimension[];
   bucket?: Bucket;
   filters?: Filters;
+  /** Count distinct people only: every sum comes back as 0 (cheaper, for callers that only count people). */
+  peopleOnly?: boolean;
 }
 
 export interface Totals {
@@ -130,6 +132,9 @@ export interface PersonRecord {
   externalId?: string | null;
   aliases?: Alias[];
 }
+
+/** A directory person as headcounts need them. */
+export type HeadcountPerson = Pick<PersonRecord, 'id' | 'email' | 'team' | 'function' | 'managerEmail' | 'status'>;
 
 export interface PersonInput {
   email: string;
@@ -188,7 +193,10 @@ export interface StreamUsage
   reportedEvents?: number;
 }
 
-export type RangeSpec = Pick<AggregateSpec, 'from' | 'to' | 'filters'>;
+export type RangeSpec = Pick<AggregateSpec, 'from' | 'to' | 'filters'> & {
+  /** Only identities attributed to no person and no service (the Unattributed page). */
+  unattributedOnly?: boolean;
+};
 
 /** One person's (or one unattributed identity's) activity over a range. Individual data: query layer only. */
 export interface PersonActivity {
@@ -232,10 +240,13 @@ export interface Store {
   ingest(events: PreparedEvent[]): Promise<IngestResult>;
   /** Aggregate usage from the rollups. Called only by the query layer. */
   aggregate(spec: AggregateSpec): Promise<AggregateRow[]>;
-  /** Totals for several periods under the same filters in one scan; row k equals `aggregate({ ...windows[k], filters })[0]`. Query layer only. */
   /** Several groupings of one period under the same filters in one scan; result k equals `aggregate({ from, to, groupBy: groupings[k], filters })` up to row order. Query layer only. */
   aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): Promise<AggregateRow[][]>;
-  aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]>;
+  /**
+   * Totals for several periods under the same filters in one scan; `windows[k]` equals `aggregate({ ...windows[k], filters })[0]`.
+   * With `daily` and whole-day windows, `daily` is the first window's `aggregate({ ...windows[0], bucket: 'day', filters })` (else null). Query layer only.
+   */
+  aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean }): Promise<{ windows: AggregateRow[]; daily: AggregateRow[] | null }>;
   /** Distinct people active in the period under each filter set, in one pass. Query layer only. */
   activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]>;
   /** Raw event count and sums, for checks and tests (not for dashboards). */
@@ -249,6 +260,8 @@ export interface Store {
   personFirstSeen(): Promise<Map<number, number>>;
   /** Teams, functions, tools, models and providers that exist, for filter pickers. */
   dimensionValues(): Promise<DimensionValues>;
+  /** Active people with where they sit (no aliases or profile fields): the dashboard's headcounts. Query layer only. */
+  headcountPeople(): Promise<HeadcountPerson[]>;
 
   upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult>;
   listPeople(): Promise<PersonRecord[]>;

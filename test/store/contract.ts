@@ -130,17 +130,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(sets[0]![0]!.events).toBeGreaterThan(0);
       };
       const check = async (filters?: Filters) => {
-        const one = await store.aggregateWindows({ windows, filters });
+        const one = await store.aggregateWindows({ windows, filters, daily: true });
         const each = await Promise.all(windows.map(async (w) => (await store.aggregate({ ...w, filters }))[0]!));
-        expect(one).toEqual(each);
-        expect(one[0]!.people).toBeGreaterThan(0);
+        expect(one.windows).toEqual(each);
+        expect(one.windows[0]!.people).toBeGreaterThan(0);
+        expect(one.daily).toEqual(await store.aggregate({ ...windows[0]!, bucket: 'day', filters }));
+        expect((await store.aggregateWindows({ windows, filters })).daily).toBeNull();
       };
       await check();
       await check({ tool: ['Codex'] });
       await checkSets();
       // Not day aligned: read from the hourly rollup, like aggregate().
       const hourly = [{ from: T0 - 3 * DAY + 3_600_000, to: T0 }, { from: T0 - 10 * DAY, to: T0 - 3 * DAY + 3_600_000 }];
-      expect(await store.aggregateWindows({ windows: hourly })).toEqual(await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)));
+      expect(await store.aggregateWindows({ windows: hourly, daily: true })).toEqual({
+        windows: await Promise.all(hourly.map(async (w) => (await store.aggregate(w))[0]!)),
+        daily: null,
+      });
 
       await store.upsertPeople([
         { email: 'p1@example.com', team: 'Platform', function: 'Engineering', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
@@ -158,7 +163,113 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       // A team move part-way through the period splits the mover's usage between both teams, as aggregate() does.
       await store.upsertPeople([{ email: 'p3@example.com', team: 'Sales West', function: 'Sales' }], { effectiveFrom: T0 - 5 * DAY });
       await checkSets();
-      expect((await store.aggregateWindows({ windows: [] }))).toEqual([]);
+      expect(await store.aggregateWindows({ windows: [] })).toEqual({ windows: [], daily: null });
+    });
+
+    it('answers whole days (the daily fact) exactly as the joined hourly rollups, after every directory, pricing and erasure change', async () => {
+      // Usage from day d0 + 1 on: a period from d0 read from its second hour on holds the same events, but is
+      // not day aligned, so it is answered from the hourly rollups joined to the directory at query time.
+      const d0 = Math.floor(T0 / DAY) * DAY - 20 * DAY;
+      const HOUR = 3_600_000;
+      const batch = (from: number, count: number) =>
+        Array.from({ length: count }, (_, k) => {
+          const n = from + k;
+          return prep(
+            ev({
+              n,
+              time: d0 + DAY + 2 * HOUR + n * 83 * 60_000,
+              tool: n % 3 ? 'Claude Code' : 'Codex',
+              model: n % 4 ? 'claude-sonnet-4-5' : 'gpt-5',
+              identity: n % 7 === 0 ? { accountId: `acct-${n % 2}` } : n % 11 === 0 ? { userId: `bot-${n % 2}` } : { email: `p${n % 9}@example.com` },
+              attributes: n % 2 ? { repo: `r${n % 3}` } : undefined,
+              reportedCost: n % 4 === 0 ? 0.01 : undefined,
+              activity: n % 5 === 0 ? { linesAdded: 3, commits: 1, pullRequests: 1 } : undefined,
+            }),
+          );
+        });
+      const to = d0 + 21 * DAY;
+      const days = { from: d0, to };
+      const hours = { from: d0 + HOUR, to };
+      const sorted = (rows: AggregateRow[]) => rows.slice().sort((a, b) => JSON.stringify([a.bucket, a.keys]).localeCompare(JSON.stringify([b.bucket, b.keys])));
+      const dims: Dimension[][] = [[], ['person'], ['team'], ['function'], ['manager'], ['identity'], ['tool'], ['model'], ['source'], ['provider'], ['team', 'tool']];
+      const filterSets: (Filters | undefined)[] = [
+        undefined,
+        { team: ['Platform'] },
+        { function: ['Engineering'], tool: ['Codex'] },
+        { manager: ['boss@example.com'] },
+        { person: ['p1@example.com', 'p4@example.com'] },
+        { excludePerson: ['p2@example.com'], excludeFunction: ['Sales'] },
+      ];
+      const same = async (step: string) => {
+        for (const filters of filterSets) {
+          for (const groupBy of dims) {
+            const fact = await store.aggregate({ ...days, groupBy, filters });
+            const joined = await store.aggregate({ ...hours, groupBy, filters });
+            expect(sorted(fact), `${step}: ${JSON.stringify({ groupBy, filters })}`).toEqual(sorted(joined));
+          }
+          for (const bucket of ['day', 'week'] as const) {
+            expect(sorted(await store.aggregate({ ...days, bucket, groupBy: ['function'], filters })), `${step}: ${bucket}`).toEqual(
+              sorted(await store.aggregate({ ...hours, bucket, groupBy: ['function'], filters })),
+            );
+          }
+          const sets = await store.aggregateSets({ ...days, groupings: dims, filters });
+          expect(sets.map(sorted), `${step}: sets`).toEqual((await store.aggregateSets({ ...hours, groupings: dims, filters })).map(sorted));
+          const windows = [days, { from: d0 + 7 * DAY, to }, { from: to - DAY, to }];
+          const joinedWindows = [hours, { from: d0 + 7 * DAY + HOUR, to }, { from: to - DAY + HOUR, to }];
+          const read = await store.aggregateWindows({ windows, filters, daily: true });
+          expect(read.windows.slice(0, 1), `${step}: windows`).toEqual((await store.aggregateWindows({ windows: joinedWindows, filters })).windows.slice(0, 1));
+          expect(read.daily, `${step}: daily`).toEqual(await store.aggregate({ ...hours, bucket: 'day', filters }));
+          const byId = <T extends { id: number }>(rows: T[]) => rows.slice().sort((a, b) => a.id - b.id);
+          const acts = byId(await store.personActivity({ ...days, filters }));
+          expect(acts, `${step}: activity`).toEqual(byId(await store.personActivity({ ...hours, filters })));
+          expect(byId(await store.personActivity({ ...days, filters, unattributedOnly: true }))).toEqual(acts.filter((a) => !a.attributed && !a.service));
+        }
+        expect(await store.activePeople({ ...days, sets: filterSets.map((f) => f ?? {}) })).toEqual(await store.activePeople({ ...hours, sets: filterSets.map((f) => f ?? {}) }));
+        const [total] = await store.aggregate(days);
+        expect(total!.events, step).toBeGreaterThan(0);
+      };
+
+      await store.ingest(batch(0, 200));
+      await same('unattributed');
+      await store.upsertPeople([
+        { email: 'boss@example.com', team: 'Platform', function: 'Engineering' },
+        { email: 'p1@example.com', team: 'Platform', function: 'Engineering', managerEmail: 'boss@example.com', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
+        { email: 'p2@example.com', team: 'Sales West', function: 'Sales', managerEmail: 'boss@example.com' },
+        { email: 'p3@example.com', team: 'Platform', function: 'Engineering' },
+        { email: 'p4@example.com', team: 'Platform', function: null },
+      ]);
+      await same('directory import');
+      await store.setPersonStatus((await store.getPerson({ email: 'p3@example.com' }))!.id, 'inactive');
+      const narrow = (await store.listPeople())
+        .filter((p) => p.status === 'active')
+        .map((p) => ({ id: p.id, email: p.email, team: p.team, function: p.function, managerEmail: p.managerEmail, status: p.status }));
+      expect(narrow).toHaveLength(4);
+      expect(await store.headcountPeople()).toEqual(narrow);
+      await store.ingest(batch(200, 60)); // facts of attributed identities are written at ingest
+      await same('ingest after import');
+      const people = await store.listPeople();
+      const id = (email: string) => people.find((p) => p.email === email)!.id;
+      await store.moveToTeam([id('p3@example.com')], (await store.upsertTeam({ name: 'Sales West' })).id, d0 + 10 * DAY);
+      await same('team move');
+      await store.upsertPeople([{ email: 'p4@example.com', team: 'Platform', function: 'Design', managerEmail: 'p1@example.com' }]);
+      await same('function and manager change');
+      await store.renameTeam((await store.listTeams()).find((t) => t.name === 'Platform')!.id, 'Platform Core');
+      filterSets[1] = { team: ['Platform Core'] };
+      await same('team rename');
+      await store.renamePerson(id('p1@example.com'), 'p1.new@example.com');
+      await same('email change (their key, and their report\'s manager)');
+      const bot = (await store.getIdentity({ canonical: (await store.unattributedUsage(days.from, days.to)).find((u) => u.canonical.includes('bot-0'))!.canonical }))!;
+      await store.assignIdentity(bot.id, { service: 'ci-bot' });
+      await same('identity assigned to a service');
+      await store.addIdentityRule({ kind: 'alias', field: 'accountId', match: 'acct-0', target: 'p2@example.com', priority: 10 });
+      await store.reresolveIdentities();
+      await same('identity rule');
+      await store.recomputeCosts(days.from, days.to, { priceMicros: (e) => (e.model === 'gpt-5' ? null : e.tokens.input * 3 + e.tokens.output) });
+      await same('cost recompute');
+      await store.governance.erasePerson('p2@example.com');
+      await same('erasure');
+      await store.pruneRawBefore(to);
+      await same('raw events pruned');
     });
 
     it('applies a batch atomically: a failing item stores nothing', async () => {

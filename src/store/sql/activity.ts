@@ -10,21 +10,24 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import { dimExpr, rollupSource } from './aggregate.js';
 import { DAY } from '../rollup.js';
-import type { DimensionValues, PersonActivity, RangeSpec } from '../types.js';
+import type { DimensionValues, HeadcountPerson, PersonActivity, RangeSpec } from '../types.js';
 
 export async function personActivity(db: Kysely<DB>, spec: RangeSpec): Promise<PersonActivity[]> {
-  const { q, tcol } = rollupSource(db, spec, true);
+  const { q, tcol, via } = rollupSource(db, spec, true);
   const day = sql<number>`(${tcol} - (${tcol} % ${DAY}))`;
-  const who = sql<number>`coalesce(p.id, -i.id)`;
+  // Everyone with usage, services included (they are flagged); the person else the identity.
+  const who = via === 'fact' ? sql<number>`coalesce(r.person_id, -r.identity_id)` : sql<number>`coalesce(p.id, -i.id)`;
+  const unattributed = via === 'fact' ? sql`r.person_id is null` : sql`p.id is null`;
+  const human = via === 'fact' ? sql`r.who is not null` : sql`i.service_id is null`;
   const sum = (e: string) => sql<number>`coalesce(sum(${sql.raw(e)}), 0)`;
-  const rows = await q
+  const rows = await (spec.unattributedOnly ? q.where(sql<boolean>`${unattributed} and ${human}`) : q)
     .select([
       who.as('id'),
-      sql<string>`min(${dimExpr('person')})`.as('key'),
-      sql<number>`max(case when p.id is null then 0 else 1 end)`.as('attributed'),
-      sql<number>`max(case when i.service_id is null then 0 else 1 end)`.as('service'),
-      sql<string | null>`min(${dimExpr('team')})`.as('team'),
-      sql<string | null>`min(${dimExpr('function')})`.as('function'),
+      sql<string>`min(${dimExpr('person', via)})`.as('key'),
+      sql<number>`max(case when ${unattributed} then 0 else 1 end)`.as('attributed'),
+      sql<number>`max(case when ${human} then 0 else 1 end)`.as('service'),
+      sql<string | null>`min(${dimExpr('team', via)})`.as('team'),
+      sql<string | null>`min(${dimExpr('function', via)})`.as('function'),
       sql<number>`count(distinct ${day})`.as('activeDays'),
       sql<number>`max(${day})`.as('lastDay'),
       sum('r.input + r.output + r.cache_read + r.cache_write').as('tokens'),
@@ -34,8 +37,8 @@ export async function personActivity(db: Kysely<DB>, spec: RangeSpec): Promise<P
       sum('r.requests').as('requests'),
       sum('r.commits').as('commits'),
       sum('r.pull_requests').as('pullRequests'),
-      sql<number>`count(distinct s.tool)`.as('tools'),
-      sql<number>`count(distinct s.model)`.as('models'),
+      sql<number>`count(distinct ${dimExpr('tool', via)})`.as('tools'),
+      sql<number>`count(distinct ${dimExpr('model', via)})`.as('models'),
     ])
     .groupBy(who)
     .execute();
@@ -86,4 +89,17 @@ export async function dimensionValues(db: Kysely<DB>): Promise<DimensionValues> 
     models: uniq(streams.map((s) => s.model)),
     providers: uniq(streams.map((s) => s.provider)),
   };
+}
+
+/** Active directory people with their current team, function and manager (what headcounts filter on). */
+export async function headcountPeople(db: Kysely<DB>): Promise<HeadcountPerson[]> {
+  const rows = await db
+    .selectFrom('person as p')
+    .leftJoin('team as t', 't.id', 'p.team_id')
+    .leftJoin('person as m', 'm.id', 'p.manager_id')
+    .where('p.status', '=', 'active')
+    .select(['p.id as id', 'p.email as email', 't.name as team', 'p.function as function', 'm.email as managerEmail'])
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({ ...r, status: 'active' as const }));
 }

@@ -96,4 +96,28 @@ export interface DB {
     activity: string | null;
   };
   identity_seen: { identity_id: number; first_day: number; last_day: number };
+  usage_fact_daily: RollupTable & {
+    day: number;
+    who: number | null;
+    person_id: number | null;
+    person_key: string | null;
+    team: string | null;
+    function: string | null;
+    manager: string | null;
+    tool: string;
+    model: string;
+    provider: string;
+    source: string;
+  };
+  usage_fact_stale: { identity_id: number };
+  usage_cube_daily: RollupTable & {
+    day: number;
+    team_function: string;
+    team: string | null;
+    function: string | null;
+    tool: string;
+    model: string;
+    provider: string;
+    source: string;
+  };
 }

@@ -324,6 +324,8 @@ export class SqliteGovernanceStore implements GovernanceStore {
         db.prepare('DELETE FROM identity_assignment WHERE identity_id IN (SELECT value FROM json_each(?))').run(idsJson);
         db.prepare('DELETE FROM identity_seen WHERE identity_id IN (SELECT value FROM json_each(?))').run(idsJson);
         db.prepare('DELETE FROM identity WHERE id IN (SELECT value FROM json_each(?))').run(idsJson);
+        // The anonymous identity's daily facts are rebuilt before the next read (the erased ones' go with their identities).
+        db.prepare('INSERT INTO usage_fact_stale (identity_id) VALUES (?) ON CONFLICT DO NOTHING').run(anon);
       }
       const accountName = db.prepare('SELECT name FROM account WHERE email = ?').pluck().get(e) as string | null | undefined;
       // Directory records that name them: assignments made by or to them, rules targeting them, team history.

@@ -182,4 +182,125 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   },
   GOVERNANCE_MIGRATION,
   CONTEXT_LEADERBOARD_MIGRATION,
+  {
+    // The daily usage fact (src/store/sql/fact.ts): daily rollups with their
+    // attribution resolved, so dashboard panels read one table without joins.
+    // Directory changes that re-attribute usage mark the identities concerned
+    // stale here; the store rebuilds their facts before the next read. Every
+    // identity starts stale: the store backfills the table when it opens.
+    id: '0900-usage-fact',
+    sql: `
+  CREATE TABLE usage_fact_daily (
+    day INTEGER NOT NULL,
+    identity_id INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    who INTEGER,
+    person_id INTEGER,
+    person_key TEXT,
+    team TEXT,
+    function TEXT,
+    manager TEXT,
+    tool TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    source TEXT NOT NULL,
+    ${rollupColumns},
+    unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, identity_id, stream_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX usage_fact_identity ON usage_fact_daily(identity_id);
+  -- Rebuilding one identity's facts reads its rollups.
+  CREATE INDEX usage_daily_identity ON usage_daily(identity_id);
+  CREATE TABLE usage_fact_stale (identity_id INTEGER PRIMARY KEY);
+  INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity;
+
+  CREATE TRIGGER fact_identity AFTER UPDATE OF person_id, service_id ON identity
+  WHEN old.person_id IS NOT new.person_id OR old.service_id IS NOT new.service_id BEGIN
+    INSERT INTO usage_fact_stale (identity_id) VALUES (new.id) ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_identity_gone AFTER DELETE ON identity BEGIN
+    INSERT INTO usage_fact_stale (identity_id) VALUES (old.id) ON CONFLICT DO NOTHING;
+  END;
+  -- A person's email is their key and their reports' manager; their function applies where the placement has none.
+  CREATE TRIGGER fact_person AFTER UPDATE OF email, function, manager_id ON person
+  WHEN old.email IS NOT new.email OR old.function IS NOT new.function OR old.manager_id IS NOT new.manager_id BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id = new.id
+        OR (old.email IS NOT new.email AND person_id IN (SELECT id FROM person WHERE manager_id = new.id))
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_person_gone AFTER DELETE ON person BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id = old.id OR person_id IN (SELECT id FROM person WHERE manager_id = old.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_ins AFTER INSERT ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id = new.person_id ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_upd AFTER UPDATE ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id IN (old.person_id, new.person_id) ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_membership_del AFTER DELETE ON team_membership BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE person_id = old.person_id ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_team AFTER UPDATE OF name ON team WHEN old.name IS NOT new.name BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id IN (SELECT person_id FROM team_membership WHERE team_id = new.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_team_gone AFTER DELETE ON team BEGIN
+    INSERT INTO usage_fact_stale (identity_id)
+      SELECT id FROM identity WHERE person_id IN (SELECT person_id FROM team_membership WHERE team_id = old.id)
+      ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER fact_service AFTER UPDATE OF name ON service WHEN old.name IS NOT new.name BEGIN
+    INSERT INTO usage_fact_stale (identity_id) SELECT id FROM identity WHERE service_id = new.id ON CONFLICT DO NOTHING;
+  END;
+
+  -- The daily cube: the facts summed over people (day, stream, team, function), for
+  -- the sums of questions that neither group nor filter by person; distinct people
+  -- still come from the facts. Kept by these triggers on every change of a fact.
+  -- team_function keys the row: team and function may be null.
+  CREATE TABLE usage_cube_daily (
+    day INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    team_function TEXT NOT NULL,
+    team TEXT,
+    function TEXT,
+    tool TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    source TEXT NOT NULL,
+    ${rollupColumns},
+    unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, stream_id, team_function)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER cube_fact_ins AFTER INSERT ON usage_fact_daily BEGIN
+    INSERT INTO usage_cube_daily (day, stream_id, team_function, team, function, tool, model, provider, source, events, requests, input, output, cache_read, cache_write, reasoning, cost_reported, cost_computed, cost_best, sessions, lines_added, lines_removed, commits, pull_requests, active_seconds, edits_accepted, edits_rejected, unpriced_tokens)
+    VALUES (new.day, new.stream_id, json_array(new.team, new.function), new.team, new.function, new.tool, new.model, new.provider, new.source, new.events, new.requests, new.input, new.output, new.cache_read, new.cache_write, new.reasoning, new.cost_reported, new.cost_computed, new.cost_best, new.sessions, new.lines_added, new.lines_removed, new.commits, new.pull_requests, new.active_seconds, new.edits_accepted, new.edits_rejected, new.unpriced_tokens)
+    ON CONFLICT (day, stream_id, team_function) DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests, input = input + excluded.input, output = output + excluded.output, cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write, reasoning = reasoning + excluded.reasoning, cost_reported = cost_reported + excluded.cost_reported, cost_computed = cost_computed + excluded.cost_computed, cost_best = cost_best + excluded.cost_best, sessions = sessions + excluded.sessions, lines_added = lines_added + excluded.lines_added, lines_removed = lines_removed + excluded.lines_removed, commits = commits + excluded.commits, pull_requests = pull_requests + excluded.pull_requests, active_seconds = active_seconds + excluded.active_seconds, edits_accepted = edits_accepted + excluded.edits_accepted, edits_rejected = edits_rejected + excluded.edits_rejected, unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens;
+  END;
+  -- Ingest and cost recompute change a fact's sums only: one update of its cube row.
+  CREATE TRIGGER cube_fact_sums AFTER UPDATE ON usage_fact_daily
+  WHEN old.day = new.day AND old.stream_id = new.stream_id AND old.team IS new.team AND old.function IS new.function BEGIN
+    UPDATE usage_cube_daily SET events = events + new.events - old.events, requests = requests + new.requests - old.requests, input = input + new.input - old.input, output = output + new.output - old.output, cache_read = cache_read + new.cache_read - old.cache_read, cache_write = cache_write + new.cache_write - old.cache_write, reasoning = reasoning + new.reasoning - old.reasoning, cost_reported = cost_reported + new.cost_reported - old.cost_reported, cost_computed = cost_computed + new.cost_computed - old.cost_computed, cost_best = cost_best + new.cost_best - old.cost_best, sessions = sessions + new.sessions - old.sessions, lines_added = lines_added + new.lines_added - old.lines_added, lines_removed = lines_removed + new.lines_removed - old.lines_removed, commits = commits + new.commits - old.commits, pull_requests = pull_requests + new.pull_requests - old.pull_requests, active_seconds = active_seconds + new.active_seconds - old.active_seconds, edits_accepted = edits_accepted + new.edits_accepted - old.edits_accepted, edits_rejected = edits_rejected + new.edits_rejected - old.edits_rejected, unpriced_tokens = unpriced_tokens + new.unpriced_tokens - old.unpriced_tokens
+    WHERE day = new.day AND stream_id = new.stream_id AND team_function = json_array(new.team, new.function);
+  END;
+  CREATE TRIGGER cube_fact_upd AFTER UPDATE ON usage_fact_daily
+  WHEN NOT (old.day = new.day AND old.stream_id = new.stream_id AND old.team IS new.team AND old.function IS new.function) BEGIN
+    UPDATE usage_cube_daily SET events = events - old.events, requests = requests - old.requests, input = input - old.input, output = output - old.output, cache_read = cache_read - old.cache_read, cache_write = cache_write - old.cache_write, reasoning = reasoning - old.reasoning, cost_reported = cost_reported - old.cost_reported, cost_computed = cost_computed - old.cost_computed, cost_best = cost_best - old.cost_best, sessions = sessions - old.sessions, lines_added = lines_added - old.lines_added, lines_removed = lines_removed - old.lines_removed, commits = commits - old.commits, pull_requests = pull_requests - old.pull_requests, active_seconds = active_seconds - old.active_seconds, edits_accepted = edits_accepted - old.edits_accepted, edits_rejected = edits_rejected - old.edits_rejected, unpriced_tokens = unpriced_tokens - old.unpriced_tokens
+    WHERE day = old.day AND stream_id = old.stream_id AND team_function = json_array(old.team, old.function);
+    INSERT INTO usage_cube_daily (day, stream_id, team_function, team, function, tool, model, provider, source, events, requests, input, output, cache_read, cache_write, reasoning, cost_reported, cost_computed, cost_best, sessions, lines_added, lines_removed, commits, pull_requests, active_seconds, edits_accepted, edits_rejected, unpriced_tokens)
+    VALUES (new.day, new.stream_id, json_array(new.team, new.function), new.team, new.function, new.tool, new.model, new.provider, new.source, new.events, new.requests, new.input, new.output, new.cache_read, new.cache_write, new.reasoning, new.cost_reported, new.cost_computed, new.cost_best, new.sessions, new.lines_added, new.lines_removed, new.commits, new.pull_requests, new.active_seconds, new.edits_accepted, new.edits_rejected, new.unpriced_tokens)
+    ON CONFLICT (day, stream_id, team_function) DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests, input = input + excluded.input, output = output + excluded.output, cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write, reasoning = reasoning + excluded.reasoning, cost_reported = cost_reported + excluded.cost_reported, cost_computed = cost_computed + excluded.cost_computed, cost_best = cost_best + excluded.cost_best, sessions = sessions + excluded.sessions, lines_added = lines_added + excluded.lines_added, lines_removed = lines_removed + excluded.lines_removed, commits = commits + excluded.commits, pull_requests = pull_requests + excluded.pull_requests, active_seconds = active_seconds + excluded.active_seconds, edits_accepted = edits_accepted + excluded.edits_accepted, edits_rejected = edits_rejected + excluded.edits_rejected, unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens;
+    DELETE FROM usage_cube_daily WHERE day = old.day AND stream_id = old.stream_id AND team_function = json_array(old.team, old.function) AND events = 0;
+  END;
+  CREATE TRIGGER cube_fact_del AFTER DELETE ON usage_fact_daily BEGIN
+    UPDATE usage_cube_daily SET events = events - old.events, requests = requests - old.requests, input = input - old.input, output = output - old.output, cache_read = cache_read - old.cache_read, cache_write = cache_write - old.cache_write, reasoning = reasoning - old.reasoning, cost_reported = cost_reported - old.cost_reported, cost_computed = cost_computed - old.cost_computed, cost_best = cost_best - old.cost_best, sessions = sessions - old.sessions, lines_added = lines_added - old.lines_added, lines_removed = lines_removed - old.lines_removed, commits = commits - old.commits, pull_requests = pull_requests - old.pull_requests, active_seconds = active_seconds - old.active_seconds, edits_accepted = edits_accepted - old.edits_accepted, edits_rejected = edits_rejected - old.edits_rejected, unpriced_tokens = unpriced_tokens - old.unpriced_tokens
+    WHERE day = old.day AND stream_id = old.stream_id AND team_function = json_array(old.team, old.function);
+    -- Every fact counts at least one event: a cube row with none has no facts left.
+    DELETE FROM usage_cube_daily WHERE day = old.day AND stream_id = old.stream_id AND team_function = json_array(old.team, old.function) AND events = 0;
+  END;
+  `,
+  },
 ];

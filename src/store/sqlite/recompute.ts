@@ -22,7 +22,8 @@ interface Acc {
 
 type RollupRow = RollupTable & { t: number };
 
-export function recomputeCostsSqlite(db: Database.Database, from: number, to: number, pricer: Pricer): RecomputeResult {
+/** `resum` re-sums whatever the store derives from the daily rollups (its fact table) for the rewritten days, in the same transaction. */
+export function recomputeCostsSqlite(db: Database.Database, from: number, to: number, pricer: Pricer, resum?: (fromSec: number, toSec: number) => void): RecomputeResult {
   // Whole UTC days, so hourly and daily rollups cover the same events.
   const fromSec = Math.floor(from / 1000 / DAY) * DAY;
   const toSec = Math.ceil(to / 1000 / DAY) * DAY;
@@ -97,6 +98,7 @@ export function recomputeCostsSqlite(db: Database.Database, from: number, to: nu
         }
       }
     }
+    if (result.rollupRows > 0) resum?.(fromSec, toSec);
   })();
   return result;
 }

@@ -7,17 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { DB } from '../sql/schema.js';
 import { activePeople, aggregate, aggregateSets, aggregateWindows } from '../sql/aggregate.js';
-import { dimensionValues, personActivity, personFirstSeen } from '../sql/activity.js';
+import { dimensionValues, headcountPeople, personActivity, personFirstSeen } from '../sql/activity.js';
+import { factUpsert, rebuildFacts, resumFacts } from '../sql/fact.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
+import { factDeltas, N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
 import type {
   AggregateRow,
   AggregateSpec,
   DimensionValues,
   Dimension,
+  HeadcountPerson,
   Filters,
   IngestResult,
   PersonActivity,
@@ -82,9 +84,11 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.migrate();
+    this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
     this.stmts = this.prepare();
     this.directory = new SqliteDirectory(this.db);
-    this.kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: this.db }) });
+    // Backfills the fact table after its migration, and catches up after a directory change made by an older version.
+    this.refreshFacts();
     this.governance = new SqliteGovernanceStore(this.db);
   }
 
@@ -130,6 +134,11 @@ export class SqliteStore implements Store {
         'INSERT INTO session (source, key, identity_id, first_ts) VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO NOTHING RETURNING id',
       ).pluck(),
       getSession: this.db.prepare('SELECT id FROM session WHERE source = ? AND key = ?').pluck(),
+      addFact: this.db.prepare(factUpsert(this.kysely).add.sql),
+      insertFact: this.db.prepare(factUpsert(this.kysely).insert.sql),
+      anyStale: this.db.prepare('SELECT 1 FROM usage_fact_stale LIMIT 1').pluck(),
+      countStale: this.db.prepare('SELECT count(*) FROM usage_fact_stale').pluck(),
+      countIdentities: this.db.prepare('SELECT count(*) FROM identity').pluck(),
     };
   }
 
@@ -232,6 +241,9 @@ export class SqliteStore implements Store {
     }
     for (const d of deltas.hourly.values()) s.upsertHourly.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
     for (const d of deltas.daily.values()) s.upsertDaily.run(d.bucket, d.identityId, d.streamId, d.attrsId, ...d.values);
+    for (const d of factDeltas(deltas.daily.values())) {
+      if (s.addFact.run(...d.values, d.bucket, d.identityId, d.streamId).changes === 0) s.insertFact.run(d.bucket, d.identityId, d.streamId, ...d.values);
+    }
     return { accepted, duplicates };
   };
 
@@ -273,19 +285,39 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Rebuild the facts of identities a directory change re-attributed (the
+   * migration's triggers list them): everything when many are stale.
+   */
+  private refreshFacts(): void {
+    if (this.stmts.anyStale.get() === undefined) return;
+    const all = (this.stmts.countStale.get() as number) * 4 >= (this.stmts.countIdentities.get() as number);
+    this.db.transaction(() => {
+      for (const c of rebuildFacts(this.kysely, all)) this.run(c);
+    })();
+  }
+
+  private run(c: CompiledQuery): void {
+    this.db.prepare(c.sql).run(...(c.parameters as unknown[]));
+  }
+
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
+    this.refreshFacts();
     return aggregate(this.kysely, 'sqlite', spec);
   }
 
   async aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): Promise<AggregateRow[][]> {
+    this.refreshFacts();
     return aggregateSets(this.kysely, spec);
   }
 
-  async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters }): Promise<AggregateRow[]> {
+  async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean }): Promise<{ windows: AggregateRow[]; daily: AggregateRow[] | null }> {
+    this.refreshFacts();
     return aggregateWindows(this.kysely, spec);
   }
 
   async personActivity(spec: RangeSpec): Promise<PersonActivity[]> {
+    this.refreshFacts();
     return personActivity(this.kysely, spec);
   }
 
@@ -293,11 +325,16 @@ export class SqliteStore implements Store {
     return personFirstSeen(this.kysely);
   }
 
+  async headcountPeople(): Promise<HeadcountPerson[]> {
+    return headcountPeople(this.kysely);
+  }
+
   async dimensionValues(): Promise<DimensionValues> {
     return dimensionValues(this.kysely);
   }
 
   async activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]> {
+    this.refreshFacts();
     return activePeople(this.kysely, spec);
   }
 
@@ -456,7 +493,7 @@ export class SqliteStore implements Store {
   }
 
   async recomputeCosts(from: number, to: number, pricer: Pricer): Promise<RecomputeResult> {
-    return recomputeCostsSqlite(this.db, from, to, pricer);
+    return recomputeCostsSqlite(this.db, from, to, pricer, (fromSec, toSec) => this.run(resumFacts(this.kysely, fromSec, toSec)));
   }
 
   async streamUsage(from: number, to: number): Promise<StreamUsage[]> {
