@@ -7,10 +7,11 @@
  * counts, each policed as a group of that many people.
  */
 import type { AggregateRow, Bucket, Dimension, Filters, HeadcountPerson, PersonActivity, Store, Totals } from '../store/types.js';
-import { applyPolicy, leaderboardEligible, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
+import { applyPolicy, PolicyError, type PolicedRow, type Scope, type Viewer } from './policy.js';
 import type { QueryService } from './service.js';
 import { forecastMonth, type Forecast } from './forecast.js';
-import { DEFAULT_LEADERBOARD, LeaderboardConfigSchema, leaderboardEntries, type Leaderboard, type LeaderboardConfig, type LeaderboardQuery } from './leaderboard.js';
+import { ContextRepo } from '../context/repo.js';
+import { DEFAULT_LEADERBOARD, LeaderboardConfigSchema, rankLeaderboard, type Leaderboard, type LeaderboardConfig, type LeaderboardQuery } from './leaderboard.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -485,25 +486,13 @@ export class InsightsService {
   }
 
   /**
-   * Leaderboards are off unless an admin turns them on. Team scope ranks teams
-   * per active person (policed like any group); person scope lists only people
-   * who opted in, and needs a viewer who may see individuals.
+   * The leaderboard for this viewer: one implementation (rankLeaderboard in
+   * ./leaderboard.ts) with the usage and context metrics, the admin's
+   * switches, the privacy policy's switches and opt-ins.
    */
   async leaderboard(viewer: Viewer, q: LeaderboardQuery): Promise<Leaderboard> {
-    const config = await this.leaderboardConfig();
-    if (!config.enabled) return { enabled: false, scope: q.scope, metric: q.metric, entries: [], config };
-    if (q.scope === 'person') {
-      if (!config.allowIndividuals) return { enabled: true, scope: q.scope, metric: q.metric, entries: [], config, note: 'individual leaderboards are switched off' };
-    }
-    const scope = await this.scope(viewer, q, [q.scope === 'person' ? 'person' : 'team']);
-    const acts = await this.store.personActivity({ from: dayFloor(q.from), to: dayCeil(q.to), filters: scope.filters });
-    // Opt-in is the person's own choice (governance's privacy choices, country rules applied),
-    // plus any list an admin recorded in the leaderboard settings.
-    const policy = await this.query.privacy.policy();
-    const chosen = (await this.store.governance.listPrivacyChoices()).filter((c) => leaderboardEligible(policy, c)).map((c) => c.email.toLowerCase());
-    const effective = { ...config, optedIn: [...new Set([...config.optedIn, ...chosen])] };
-    const entries = leaderboardEntries(acts.filter((a) => a.attributed), q, effective, (rows) => this.police(scope, rows));
-    return { enabled: true, scope: q.scope, metric: q.metric, entries, config };
+    const context = ContextRepo.forStore(this.store);
+    return rankLeaderboard({ store: this.store, query: this.query, config: () => this.leaderboardConfig(), contextCounts: (f, t) => context.authorCounts(f, t) }, viewer, q);
   }
 
   async dimensions() {

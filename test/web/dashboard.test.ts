@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
-import { ADMIN_TOKEN, ARTIFACTS, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
+import { ARTIFACTS, asServerAdmin, startDemoServer, type DemoServer, signInWithLink as sharedSignInWithLink } from './demo-server.js';
 import { compact, integer, percent, usd } from '../../web/src/lib/format.js';
 
 const DAY = 86_400_000;
@@ -29,17 +29,6 @@ const emails: Record<Who, string> = { admin: 'root@tokenboard.test', analyst: 'a
 const signedIn = {} as Record<Who, StorageState>;
 /** The person the admin looks at: the heaviest user (the member is someone else). */
 let someone = '';
-
-/** Setup only: the server's admin token. */
-async function asServerAdmin(p: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
-  const res = await fetch(server.url + p, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  expect(res.status, `${p}: ${res.status} ${await res.clone().text()}`).toBeLessThan(300);
-  return res.json();
-}
 
 /** Sign in through the sign-in page, as a person would. */
 async function signInWithPassword(email: string): Promise<StorageState> {
@@ -66,11 +55,11 @@ beforeAll(async () => {
   range = `from=${iso(server.end - 28 * DAY)}&to=${iso(server.end)}`;
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // The organisation lets admins see individuals; analysts keep the default (groups only).
-  await asServerAdmin('/api/v1/admin/policy', { method: 'PUT', body: { individualViewers: ['admin'] } });
-  const { rows } = await asServerAdmin(`/api/v1/usage/breakdown?${range}&groupBy=person&sort=tokens&top=2`);
+  await asServerAdmin(server, '/api/v1/admin/policy', { method: 'PUT', body: { individualViewers: ['admin'] } });
+  const { rows } = await asServerAdmin(server, `/api/v1/usage/breakdown?${range}&groupBy=person&sort=tokens&top=2`);
   someone = rows[0].keys.person;
   emails.member = rows[1].keys.person;
-  for (const who of ['admin', 'analyst'] as const) await asServerAdmin('/api/v1/admin/accounts', { method: 'POST', body: { email: emails[who], role: who, password: PASSWORD } });
+  for (const who of ['admin', 'analyst'] as const) await asServerAdmin(server, '/api/v1/admin/accounts', { method: 'POST', body: { email: emails[who], role: who, password: PASSWORD } });
   signedIn.admin = await signInWithPassword(emails.admin);
   signedIn.analyst = await signInWithPassword(emails.analyst);
   signedIn.member = await signInWithLink(emails.member, 'member');
@@ -417,7 +406,7 @@ describe('dashboard in a browser', () => {
   it('when the session ends the app goes to the sign-in page; signing out ends the session', async () => {
     // An account of its own: ending its sessions leaves the other tests' sessions alone.
     const leaver = 'leaver@tokenboard.test';
-    await asServerAdmin('/api/v1/admin/accounts', { method: 'POST', body: { email: leaver, role: 'analyst', password: PASSWORD } });
+    await asServerAdmin(server, '/api/v1/admin/accounts', { method: 'POST', body: { email: leaver, role: 'analyst', password: PASSWORD } });
     const first = await open('analyst', { state: await signInWithPassword(leaver) });
     await first.page.goto(`${server.url}/?${range}`);
     await settled(first.page);

@@ -5,8 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { InsightsService, personProfile } from '../../query/insights.js';
-import { LEADERBOARD_METRICS, LeaderboardConfigSchema, rankLeaderboard } from '../../query/leaderboard.js';
-import { ContextRepo } from '../../context/repo.js';
+import { LEADERBOARD_METRICS, LeaderboardConfigSchema } from '../../query/leaderboard.js';
 import { maySeeIndividuals, minGroupFor } from '../../query/policy.js';
 import { guard } from '../../auth/guard.js';
 import { RangeParams, parseFilters, resolveRange } from '../params.js';
@@ -28,8 +27,6 @@ const PANELS = {
 
 export function registerInsightsRoutes(app: App, deps: AppDeps): void {
   const insights = new InsightsService(deps.store, deps.query);
-  const contextRepo = ContextRepo.forStore(deps.store);
-  const leaderboardSources = { store: deps.store, query: deps.query, config: () => insights.leaderboardConfig(), contextCounts: (from: number, to: number) => contextRepo.authorCounts(from, to) };
 
   for (const [name, summary] of Object.entries(PANELS) as [keyof typeof PANELS, string][]) {
     const route = createRoute({ method: 'get', path: `/api/v1/insights/${name}`, summary, request: { query: RangeParams }, responses: { 200: json(Panel, summary), ...errors }, middleware: [guard('usage:read')] as const });
@@ -90,7 +87,7 @@ export function registerInsightsRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const q = c.req.valid('query');
       const range = resolveRange(q);
-      const board = await rankLeaderboard(leaderboardSources, viewerOf(c, deps), { ...range, filters: parseFilters(q), scope: q.scope, metric: q.metric });
+      const board = await insights.leaderboard(viewerOf(c, deps), { ...range, filters: parseFilters(q), scope: q.scope, metric: q.metric });
       return c.json({ from: iso(range.from), to: iso(range.to), leaderboard: board } as never, 200);
     },
   );
