@@ -303,4 +303,11 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   END;
   `,
   },
+  {
+    // Distinct-people counts read only who, attribution and labels: a covering
+    // index lets them skip the sums (measured ~2x faster per count at 10,000
+    // people; see bench/query.ts). Sums-only updates leave it untouched.
+    id: '0910-usage-fact-people',
+    sql: `CREATE INDEX usage_fact_people ON usage_fact_daily(day, who, team, function, manager, tool, model, provider, source, person_id, person_key);`,
+  },
 ];

@@ -90,6 +90,10 @@ export class SqliteStore implements Store {
     // Backfills the fact table after its migration, and catches up after a directory change made by an older version.
     this.refreshFacts();
     this.governance = new SqliteGovernanceStore(this.db);
+    // Planner statistics (sampled, so cheap): without them SQLite may read the fact table's people
+    // index for questions that need its sums. SQLite recommends this on open and on close.
+    this.db.pragma('analysis_limit = 1000');
+    this.db.pragma('optimize = 0x10002');
   }
 
   private migrate(): void {
@@ -501,6 +505,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.db.pragma('optimize');
     this.db.close();
   }
 }
