@@ -3,6 +3,7 @@ import { BrowserRouter, NavLink, Route, Routes, useLocation } from 'react-router
 import { FilterBar } from './components/FilterBar';
 import { SignOut } from './components/SignOut';
 import { useApi } from './lib/api';
+import { FILTER_KEYS } from './lib/filters';
 import { ThemeContext } from './lib/hooks';
 import type { ViewerRes } from './lib/types';
 import { Adoption } from './pages/Adoption';
@@ -39,10 +40,12 @@ export const CONTEXT_LINKS: { href: string; label: string; testId: string }[] = 
   { href: '/context/digest', label: 'Digest and feed', testId: 'nav-digest' },
 ];
 
+const KEPT: readonly string[] = ['from', 'to', ...FILTER_KEYS];
+
 /** Keep the view's filters when moving between pages (page-specific keys such as scope are dropped). */
 function keepFilters(search: string): string {
   const p = new URLSearchParams(search);
-  for (const k of [...p.keys()]) if (!['from', 'to', 'function', 'team', 'tool', 'model'].includes(k)) p.delete(k);
+  for (const k of [...p.keys()]) if (!KEPT.includes(k)) p.delete(k);
   const s = p.toString();
   return s ? `?${s}` : '';
 }

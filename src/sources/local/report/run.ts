@@ -2,7 +2,6 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
-import type { CostMode } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
@@ -11,17 +10,12 @@ import { blocksTable, usageTable } from './render.js';
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
 export const REPORT_KINDS: readonly ReportKind[] = ['daily', 'weekly', 'monthly', 'session', 'blocks'];
 
-export interface UsageRunOptions {
+/** The report's own options (all but the pricer, which runUsage loads) plus what to read and how to print. */
+export interface UsageRunOptions extends Omit<ReportOptions, 'pricer'> {
   kind: ReportKind;
   sources: readonly LocalSource[];
   json: boolean;
   breakdown: boolean;
-  timeZone: string;
-  mode: CostMode;
-  since?: string;
-  until?: string;
-  order?: 'asc' | 'desc';
-  startOfWeek?: number;
   sessionLength?: number;
   active?: boolean;
   recent?: boolean;
