@@ -13,6 +13,9 @@
  * lines sharing message and request ids, summaries). ccusage is installed from
  * the npm registry into the temp directory by this script (never into the
  * project). Peak RSS comes from GNU time (/usr/bin/time) when it is present.
+ * tokenboard runs three ways: a first run (no usage index yet: it reads every
+ * file and writes the index), a later run (the index is up to date: only
+ * unterminated last lines are read), and --no-cache (reads every file, no index).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, rmSync } from 'node:fs';
@@ -25,6 +28,8 @@ const ROOT = path.join(os.tmpdir(), 'tokenboard-bench-collect');
 const HOME = path.join(ROOT, `home-${MB}mb`);
 const TOOLS = path.join(ROOT, 'ccusage');
 const EMPTY_HOME = path.join(ROOT, 'home-empty');
+const COLD_CACHE = path.join(ROOT, 'cache-cold');
+const WARM_CACHE = path.join(ROOT, `cache-warm-${MB}mb`);
 
 // --- deterministic generator ---------------------------------------------------------------
 // mulberry32: a small PRNG with a full 2^32 period (ids must not repeat across sessions)
@@ -149,8 +154,10 @@ interface RunStat {
 }
 
 const hasTime = existsSync('/usr/bin/time');
-function runOnce(argv: string[], home = HOME): RunStat {
-  const env = { ...process.env, HOME: home, TZ: 'UTC', CLAUDE_CONFIG_DIR: '', CODEX_HOME: path.join(HOME, '.codex'), NO_COLOR: '1' };
+function runOnce(argv: string[], home = HOME, cache = COLD_CACHE): RunStat {
+  // The usage index lives in XDG_CACHE_HOME: a fresh directory for first runs, a kept one otherwise.
+  if (cache === COLD_CACHE) rmSync(COLD_CACHE, { recursive: true, force: true });
+  const env = { ...process.env, HOME: home, XDG_CACHE_HOME: cache, TZ: 'UTC', CLAUDE_CONFIG_DIR: '', CODEX_HOME: path.join(HOME, '.codex'), NO_COLOR: '1' };
   delete (env as Record<string, string | undefined>).CLAUDE_CONFIG_DIR;
   const stats = path.join(ROOT, 'time.txt');
   const cmd = hasTime ? ['/usr/bin/time', '-f', '%e %M %U %S', '-o', stats, ...argv] : argv;
@@ -188,9 +195,14 @@ function main(): void {
   const loadBefore = os.loadavg()[0]!;
   const tb = [process.execPath, path.resolve('bin/tokenboard.js'), 'usage', 'daily', '--json', '--source', 'claude-code'];
   mkdirSync(EMPTY_HOME, { recursive: true });
-  const contenders: [name: string, argv: string[], home?: string][] = [
-    ['tokenboard usage daily --json', tb],
-    ['tokenboard --workers 1 (this thread + 1 worker)', [...tb, '--workers', '1']],
+  // The index kept by every later run: built once here (the first-run row measures building it).
+  rmSync(WARM_CACHE, { recursive: true, force: true });
+  runOnce(tb, HOME, WARM_CACHE);
+  const contenders: [name: string, argv: string[], home?: string, cache?: string][] = [
+    ['tokenboard usage daily --json, first run (builds its usage index)', tb],
+    ['tokenboard usage daily --json, later runs (index up to date)', tb, HOME, WARM_CACHE],
+    ['tokenboard --no-cache (reads every file, no index)', [...tb, '--no-cache']],
+    ['tokenboard --no-cache --workers 1 (this thread + 1 worker)', [...tb, '--no-cache', '--workers', '1']],
     ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
     ['tokenboard usage on an empty HOME (startup)', tb, EMPTY_HOME],
   ];
@@ -201,9 +213,9 @@ function main(): void {
   // on all of them alike; ccusage 18 takes ~10x longer, so it runs in at most 3 rounds.
   const runs = new Map<string, RunStat[]>(contenders.map(([name]) => [name, []]));
   for (let round = 0; round < RUNS; round++) {
-    for (const [name, argv, home] of contenders) {
+    for (const [name, argv, home, cache] of contenders) {
       if (name.includes('18.0') && round >= 3) continue;
-      runs.get(name)!.push(runOnce(argv, home));
+      runs.get(name)!.push(runOnce(argv, home, cache));
     }
   }
   let reference: string | null = null;
@@ -229,9 +241,10 @@ function main(): void {
   console.log('| --- | ---: | ---: | ---: | --- |');
   const n = (x: number | null, d: number) => (x === null ? 'n/a' : x.toFixed(d));
   for (const r of results) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${n(r.cpu, 2)} | ${n(r.rssMB, 0)} | ${r.same} |`);
-  const first = results[0]!;
-  for (const r of results.filter((x) => x.name.startsWith('ccusage'))) {
-    console.log(`tokenboard vs ${r.name}: ${(r.seconds / first.seconds).toFixed(1)}x wall, ${r.cpu && first.cpu ? (r.cpu / first.cpu).toFixed(1) : 'n/a'}x CPU`);
+  for (const tbRow of results.slice(0, 3)) {
+    for (const r of results.filter((x) => x.name.startsWith('ccusage'))) {
+      console.log(`${tbRow.name.replace(/^tokenboard usage daily --json, /, '')} vs ${r.name}: ${(r.seconds / tbRow.seconds).toFixed(1)}x wall, ${r.cpu && tbRow.cpu ? (r.cpu / tbRow.cpu).toFixed(1) : 'n/a'}x CPU`);
+    }
   }
   for (const n of tools.notes) console.log(`note: ${n}`);
 }

@@ -7,7 +7,7 @@
  * snapshot provider), cached per (provider, model); rates are then evaluated
  * here because the ingest path prices every event and must stay cheap.
  */
-import { calcPrice, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
+import { calcPrice, updatePrices, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
 import snapshot from './catalogue.snapshot.json' with { type: 'json' };
 
 export interface Snapshot {
@@ -53,6 +53,11 @@ const PROVIDER_ALIASES: Record<string, string> = {
   copilot: 'github-copilot',
   meta: 'together',
 };
+// The library's own provider data (used where a provider lists fallback providers) is the
+// snapshot too, so one catalogue decides every price (and the CLI bundle can leave the library's
+// built-in copy out: scripts/bundle-cli.mjs).
+updatePrices(({ setProviderData }) => setProviderData((snapshot as unknown as Snapshot).providers));
+
 /** Tried in this order when the event's provider is unknown or has no such model. */
 const FALLBACK_ORDER = ['anthropic', 'openai', 'google', 'mistral', 'deepseek', 'x-ai', 'cohere', 'moonshotai', 'zai'];
 

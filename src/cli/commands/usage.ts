@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { LOCAL_SOURCES } from '../../sources/local/adapters.js';
 import type { LocalSource } from '../../sources/local/entry.js';
 import { COST_MODES, type CostMode } from '../../sources/local/cost.js';
+import { defaultIndexFile } from '../../sources/local/log-index.js';
 import { assertTimeZone, parseDay, systemTimeZone, WEEKDAYS } from '../../sources/local/report/dates.js';
 import { REPORT_KINDS, runUsage, type ReportKind } from '../../sources/local/report/run.js';
 
@@ -23,6 +24,7 @@ interface UsageFlags {
   active?: boolean;
   recent?: boolean;
   workers?: string;
+  cache: boolean;
 }
 
 export function parseSources(list: string): LocalSource[] {
@@ -59,6 +61,7 @@ function reportCommand(kind: ReportKind): Command {
     .addOption(new Option('-o, --order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
     .option('--workers <n>', 'worker threads reading logs besides this one (default 0)')
+    .option('--no-cache', `read every log file in full and leave the usage index (${defaultIndexFile(process.env, '~')}) alone`)
     .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones');
   if (kind === 'weekly') c.addOption(new Option('--start-of-week <day>', 'first day of the week').choices([...WEEKDAYS]).default('sunday'));
   if (kind === 'blocks') {
@@ -84,6 +87,7 @@ function reportCommand(kind: ReportKind): Command {
       active: f.active,
       recent: f.recent,
       workers: f.workers !== undefined ? Math.max(0, Math.floor(Number(f.workers)) || 0) : undefined,
+      index: f.cache ? defaultIndexFile() : null,
     });
     printWarnings(r.warnings, r.load.malformedLines);
     process.stdout.write(r.output + '\n');

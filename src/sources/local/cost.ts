@@ -14,7 +14,23 @@ export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
 export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null): number {
   if (mode === 'display') return e.costUSD ?? 0;
   if (mode === 'auto' && e.costUSD !== null) return e.costUSD;
+  if (e.calc !== undefined) return e.calc;
   if (pricer === null) throw new Error(`cost mode "${mode}" needs a pricer`);
+  return calculatedCost(e, pricer);
+}
+
+/** Entries whose cost under `mode` is still to be worked out from tokens (see priceEntries). */
+export function unpriced(entries: LocalEntry[], mode: CostMode): LocalEntry[] {
+  if (mode === 'display') return [];
+  return entries.filter((e) => e.calc === undefined && (mode === 'calculate' || e.costUSD === null));
+}
+
+/** Work out (and keep on each entry) the cost from tokens. */
+export function priceEntries(entries: LocalEntry[], pricer: Pricer): void {
+  for (const e of entries) e.calc ??= calculatedCost(e, pricer);
+}
+
+function calculatedCost(e: LocalEntry, pricer: Pricer): number {
   const micros = pricer.priceMicros({
     model: e.model,
     provider: inferProvider(e.model),

@@ -24,6 +24,11 @@ export interface LocalEntry {
   reasoning: number;
   /** Cost the log itself recorded (Claude Code's costUSD), if any. */
   costUSD: number | null;
+  /**
+   * Cost from tokens with the bundled price catalogue (USD; 0 for unknown models), once worked
+   * out: reports price an entry once and the usage index keeps it (cost.ts `priceEntries`).
+   */
+  calc?: number;
   /** Claude Code: the line carries a stop_reason, i.e. the response is complete. */
   final: boolean;
 }

@@ -1,10 +1,12 @@
 /**
- * detect -> read -> dedup: every local entry of the chosen sources, for reports.
- * With worker threads, the files (in discovery order) are cut into runs of
- * about equal bytes: this thread reads the first run itself while each worker
- * reads one of the others, so only one run's entries cross threads per worker.
- * Every reader streams its files, so memory depends on the number of usage
- * lines kept, not on the size of the logs.
+ * detect -> (index) -> read -> dedup: every local entry of the chosen sources,
+ * for reports. With a usage index (log-index.ts) only what was appended since
+ * the last report is read; the rest comes from the index. With worker threads,
+ * the files to read (in discovery order) are cut into runs of about equal
+ * bytes: this thread reads the first run itself while each worker reads one of
+ * the others, so only one run's entries cross threads per worker. Every reader
+ * streams its files, so memory depends on the number of usage lines kept, not
+ * on the size of the logs.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,7 +16,8 @@ import type { LocalEntry, LocalSource } from './entry.js';
 import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
 import { packEntries, unpackEntries, type PackedEntries } from './pack.js';
-import { readLogFile, type FileRead } from './read.js';
+import { readLogFile } from './read.js';
+import { fileEdges, readIndex, stillPrefix, writeIndex, type IndexedFile } from './log-index.js';
 
 export interface LoadOptions {
   sources: readonly LocalSource[];
@@ -29,16 +32,25 @@ export interface LoadOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   /** Called once worker threads are reading, so this thread can do other work (load prices) meanwhile. */
   onWorkersStarted?: () => void;
+  /** The usage index file (log-index.ts) to read from and update; none: every file is read in full. */
+  index?: string | null;
 }
 
 export interface LoadResult {
   entries: LocalEntry[];
   files: number;
   bytes: number;
+  /** Bytes read this time: less than `bytes` when the index held the rest. */
+  readBytes: number;
   duplicates: number;
   malformedLines: number;
   /** "file:line: reason", one per malformed line (callers print a few). */
   warnings: string[];
+  /**
+   * Writes the usage index (when one is kept): call it after pricing the entries, so the index
+   * keeps their costs too. `changed`: whether the logs held anything the index did not.
+   */
+  index: { changed: boolean; save(): boolean } | null;
 }
 
 export interface SourceFile extends LogFile {
@@ -68,28 +80,43 @@ export function splitByBytes<T extends { size: number }>(files: T[], n: number):
   return runs.filter((r) => r.length);
 }
 
-export interface WorkerFileResult {
-  index: number;
-  read: Pick<FileRead, 'entries' | 'malformed' | 'truncatedTail'>;
-  /** Duplicates already dropped (workers dedup within each file before posting). */
-  duplicates: number;
+/** One file to read: from `from` (0, or where the index stopped) with the parser state there. */
+export interface ReadTask {
+  file: SourceFile;
+  from: number;
+  resume: unknown;
 }
 
-/** What a worker posts per file. */
-export interface WorkerMessage {
-  index: number;
-  packed: PackedEntries;
+/**
+ * What reading one file from a point yields: the entries of its complete lines, deduplicated
+ * within the part (the copy kept is the one a single pass would keep: the final-chunk rule picks
+ * the best copy with the earliest winning ties, whatever subset it is applied to first), and
+ * those of an unterminated last line (`tail`), which reports count if it parses but the index
+ * never keeps (the line may still be being written).
+ */
+export interface PartRead {
+  entries: LocalEntry[];
+  tail: LocalEntry[];
   malformed: number[];
   truncatedTail: boolean;
+  end: number;
+  snapshot: unknown;
   duplicates: number;
 }
 
-function readInThread(files: SourceFile[], onFile: (r: WorkerFileResult) => void): void {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  files.forEach((f, index) => {
-    const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer });
-    onFile({ index, read: r, duplicates: 0 });
-  });
+export function readPart(t: ReadTask, buffer: Buffer): PartRead {
+  const r = readLogFile(ADAPTERS[t.file.source], t.file.path, t.file.root, { from: t.from, resume: t.resume, includeTail: true, buffer });
+  const dedup = new Deduper();
+  const tail: LocalEntry[] = [];
+  r.entries.forEach((e, i) => (r.offsets[i]! < r.end ? dedup.add(e) : tail.push(e)));
+  return { entries: dedup.entries, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup.duplicates };
+}
+
+/** What a worker posts per file: a PartRead with its entries packed. */
+export interface WorkerMessage extends Omit<PartRead, 'entries' | 'tail'> {
+  index: number;
+  packed: PackedEntries;
+  tail: PackedEntries;
 }
 
 function startWorker(workerData: unknown): Worker {
@@ -100,19 +127,13 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
 }
 
-function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: WorkerFileResult) => void): Promise<void> {
+function readInWorkers(groups: ReadTask[][], onPart: (t: ReadTask, r: PartRead) => void): Promise<void> {
   return Promise.all(
     groups.map(
-      (files) =>
+      (tasks) =>
         new Promise<void>((resolve, reject) => {
-          const w = startWorker({ files });
-          w.on('message', (m: WorkerMessage) =>
-            onFile(files[m.index]!, {
-              index: m.index,
-              read: { entries: unpackEntries(m.packed), malformed: m.malformed, truncatedTail: m.truncatedTail },
-              duplicates: m.duplicates,
-            }),
-          );
+          const w = startWorker({ tasks });
+          w.on('message', ({ index, packed, tail, ...rest }: WorkerMessage) => onPart(tasks[index]!, { ...rest, entries: unpackEntries(packed), tail: unpackEntries(tail) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -120,64 +141,84 @@ function readInWorkers(groups: SourceFile[][], onFile: (file: SourceFile, r: Wor
   ).then(() => undefined);
 }
 
-/**
- * Worker side: read the files and post each one's entries packed. Duplicates within a file
- * (the streamed chunks of one response, the common case) are dropped here: the copy kept is
- * the one the main thread would keep, because the final-chunk rule picks the best copy with
- * the earliest winning ties, whatever subset it is applied to first.
- */
-export function readFilesForWorker(files: SourceFile[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
-  readInThread(files, (r) => {
-    const dedup = new Deduper();
-    for (const e of r.read.entries) dedup.add(e);
-    const packed = packEntries(dedup.entries);
-    post(
-      { index: r.index, packed, malformed: r.read.malformed, truncatedTail: r.read.truncatedTail, duplicates: dedup.duplicates },
-      [packed.nums.buffer as ArrayBuffer, packed.refs.buffer as ArrayBuffer],
-    );
+/** Worker side: read the tasks and post each one's part, packed (numbers moved, not copied). */
+export function readTasksForWorker(tasks: ReadTask[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  tasks.forEach((t, index) => {
+    const { entries, tail, ...rest } = readPart(t, buffer);
+    const packed = packEntries(entries);
+    const tailPacked = packEntries(tail);
+    post({ ...rest, index, packed, tail: tailPacked }, [packed.nums.buffer, packed.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
   });
+}
+
+/** Where to read `f` given its index record: nothing (unchanged), from the record's end, or from the start. */
+function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFile | null; task: ReadTask | null } {
+  if (rec && rec.ino === f.ino && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
+    // Unchanged: only an unterminated last line (if any) is read again.
+    return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null };
+  }
+  return rec && rec.end > 0 && stillPrefix(rec, f) ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume } } : { cached: null, task: { file: f, from: 0, resume: undefined } };
 }
 
 export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const files = discoverFiles(opts.sources, opts.env, opts.home);
   const totalBytes = files.reduce((s, f) => s + f.size, 0);
+  const index = opts.index ? readIndex(opts.index) : null;
+  const plans = files.map((f) => plan(f, index?.get(f.path)));
+  const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
+  const taskNo = new Map(tasks.map((t, i) => [t, i]));
   const nWorkers = Math.min(opts.workers ?? 0, 16);
   const dedup = new Deduper();
+  const records: Omit<IndexedFile, 'packed'>[] = [];
+  const recordEntries: LocalEntry[][] = [];
   const malformedByFile = new Map<string, number[]>();
   const truncated: string[] = [];
-  let done = 0;
   let duplicates = 0;
-  // Results arrive in any order from workers; dedup takes them in discovery order (so which of
-  // two equal copies is kept, and so its session, never depends on timing) and as soon as they
-  // can be taken, so duplicate lines are not all held at once.
-  const results: (FileRead['entries'] | undefined)[] = new Array(files.length);
-  const indexOf = new Map(files.map((f, i) => [f, i]));
+  let done = 0;
+  let changed = false;
+  // Parts arrive in any order from workers; files are taken in discovery order (so which of two
+  // equal copies is kept, and so its session, never depends on timing) as soon as they can be.
+  const parts: (PartRead | undefined)[] = new Array(tasks.length);
   let next = 0;
-  const take = (f: SourceFile, r: WorkerFileResult) => {
-    results[indexOf.get(f)!] = r.read.entries;
-    for (; next < files.length && results[next] !== undefined; next++) {
-      for (const e of results[next]!) dedup.add(e);
-      results[next] = [];
+  const takeReady = () => {
+    for (; next < files.length; next++) {
+      const { cached, task } = plans[next]!;
+      const k = task ? taskNo.get(task)! : -1;
+      const part = task ? parts[k] : undefined;
+      if (task && !part) return;
+      const f = files[next]!;
+      const kept = keep(f, cached, part, index !== null);
+      if (kept.record) {
+        if (kept.record !== cached) changed = true;
+        records.push(kept.record);
+        recordEntries.push(kept.body);
+      }
+      for (const e of kept.entries) dedup.add(e);
+      duplicates += kept.duplicates;
+      if (kept.malformed.length) malformedByFile.set(f.path, kept.malformed);
+      if (part?.truncatedTail) truncated.push(f.path);
+      if (task) parts[k] = undefined;
+      done += f.size;
+      opts.onProgress?.(done, totalBytes);
     }
-    duplicates += r.duplicates;
-    if (r.read.malformed.length) malformedByFile.set(f.path, r.read.malformed);
-    if (r.read.truncatedTail) truncated.push(f.path);
-    done += f.size;
-    opts.onProgress?.(done, totalBytes);
   };
-  // This thread reads the first run of files, sending every entry straight to dedup in discovery
-  // order; workers' runs come later in that order, so their results wait (in `results`) at most
-  // until this thread is done, and are taken while it loads prices (onWorkersStarted).
-  const [mine = [], ...theirs] = nWorkers > 0 ? splitByBytes(files, nWorkers + 1) : [files];
-  const reading = theirs.length ? readInWorkers(theirs, take) : null;
+  // This thread reads the first run of the files to read; workers read the others, whose parts
+  // wait (in `parts`) at most until this thread is done, and are taken while it loads prices.
+  const sized = tasks.map((t) => ({ t, size: t.file.size - t.from }));
+  const [mine = [], ...theirs] = nWorkers > 0 ? splitByBytes(sized, nWorkers + 1).map((run) => run.map((x) => x.t)) : [tasks];
+  const reading = theirs.length ? readInWorkers(theirs, (t, r) => ((parts[taskNo.get(t)!] = r), takeReady())) : null;
   if (reading) opts.onWorkersStarted?.();
   const buffer = Buffer.allocUnsafe(1 << 20);
-  const add = (e: LocalEntry) => dedup.add(e);
-  mine.forEach((f, index) => {
-    const r = readLogFile(ADAPTERS[f.source], f.path, f.root, { includeTail: true, buffer, onEntry: add });
-    take(f, { index, read: r, duplicates: 0 });
-  });
+  takeReady();
+  for (const t of mine) {
+    parts[taskNo.get(t)!] = readPart(t, buffer);
+    takeReady();
+  }
   await reading;
+  takeReady();
+  const readBytes = sized.reduce((s, x) => s + x.size, 0);
+  const indexFile = opts.index;
 
   const warnings: string[] = [];
   let malformedLines = truncated.length;
@@ -187,5 +228,55 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     for (const off of offsets) warnings.push(`${file}:${lines.get(off) ?? '?'}: malformed JSON line skipped`);
   }
   for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
-  return { entries: dedup.entries, files: files.length, bytes: totalBytes, duplicates: duplicates + dedup.duplicates, malformedLines, warnings };
+  return {
+    entries: dedup.entries,
+    files: files.length,
+    bytes: totalBytes,
+    readBytes,
+    duplicates: duplicates + dedup.duplicates,
+    malformedLines,
+    warnings,
+    index:
+      index && indexFile
+        ? {
+            changed: changed || records.length !== index.size,
+            save: () => writeIndex(indexFile, records.map((r, i) => ({ ...r, packed: packEntries(recordEntries[i]!) }))),
+          }
+        : null,
+  };
+}
+
+/**
+ * One file's entries for this report (what the index had, what was read after it, an
+ * unterminated last line) and, when an index is kept, the file's new record.
+ */
+function keep(
+  f: SourceFile,
+  cached: IndexedFile | null,
+  part: PartRead | undefined,
+  indexing: boolean,
+): { entries: LocalEntry[]; body: LocalEntry[]; record: Omit<IndexedFile, 'packed'> | null; duplicates: number; malformed: number[] } {
+  // A part that starts at the record's end adds to it; one that read nothing complete leaves it.
+  const grew = part !== undefined && (cached === null || part.end !== cached.end);
+  let body = cached ? unpackEntries(cached.packed) : [];
+  let duplicates = cached?.duplicates ?? 0;
+  let malformed = cached?.malformed ?? [];
+  if (grew) {
+    duplicates += part.duplicates;
+    malformed = malformed.length ? [...malformed, ...part.malformed] : part.malformed;
+    if (body.length === 0) body = part.entries;
+    else if (part.entries.length) {
+      const d = new Deduper();
+      for (const e of body) d.add(e);
+      for (const e of part.entries) d.add(e);
+      body = d.entries;
+      duplicates += d.duplicates;
+    }
+  }
+  let record: Omit<IndexedFile, 'packed'> | null = null;
+  if (indexing) {
+    // An unchanged file keeps its record object (LoadResult.index.changed compares them).
+    record = grew ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates } : cached;
+  }
+  return { entries: part?.tail.length ? [...body, ...part.tail] : body, body, record, duplicates, malformed };
 }

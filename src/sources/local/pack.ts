@@ -5,7 +5,10 @@
  */
 import type { LocalEntry, LocalSource } from './entry.js';
 
-const F = 9; // numeric fields per entry
+/** Numbers and string references per entry. */
+export const PACKED_NUMS = 10;
+export const PACKED_REFS = 4;
+const F = PACKED_NUMS;
 
 export interface PackedEntries {
   nums: Float64Array;
@@ -17,7 +20,7 @@ export interface PackedEntries {
 
 export function packEntries(entries: LocalEntry[]): PackedEntries {
   const nums = new Float64Array(entries.length * F);
-  const refs = new Uint32Array(entries.length * 4);
+  const refs = new Uint32Array(entries.length * PACKED_REFS);
   const strings: string[] = [];
   const index = new Map<string, number>();
   const ref = (s: string) => {
@@ -37,7 +40,8 @@ export function packEntries(entries: LocalEntry[]): PackedEntries {
     nums[o + 6] = e.costUSD ?? NaN;
     nums[o + 7] = e.final ? 1 : 0;
     nums[o + 8] = e.cacheWrite1h;
-    const r = i * 4;
+    nums[o + 9] = e.calc ?? NaN;
+    const r = i * PACKED_REFS;
     refs[r] = ref(e.source);
     refs[r + 1] = ref(e.model);
     refs[r + 2] = ref(e.sessionId);
@@ -51,8 +55,9 @@ export function unpackEntries(p: PackedEntries): LocalEntry[] {
   const out = new Array<LocalEntry>(p.keys.length);
   for (let i = 0; i < out.length; i++) {
     const o = i * F;
-    const r = i * 4;
+    const r = i * PACKED_REFS;
     const cost = p.nums[o + 6]!;
+    const calc = p.nums[o + 9]!;
     out[i] = {
       source: p.strings[p.refs[r]!] as LocalSource,
       key: p.keys[i]!,
@@ -68,6 +73,7 @@ export function unpackEntries(p: PackedEntries): LocalEntry[] {
       reasoning: p.nums[o + 5]!,
       costUSD: Number.isNaN(cost) ? null : cost,
       final: p.nums[o + 7] === 1,
+      calc: Number.isNaN(calc) ? undefined : calc,
     };
   }
   return out;

@@ -32,6 +32,8 @@ export interface LogFile {
   root: string;
   size: number;
   mtimeMs: number;
+  /** Inode: a replaced file has a new one. */
+  ino: number;
 }
 
 /** Every *.jsonl file below `root`, sorted by path for reproducible order. */
@@ -51,7 +53,7 @@ export function listJsonl(root: string): LogFile[] {
       else if (it.name.endsWith('.jsonl') && (it.isFile() || it.isSymbolicLink())) {
         try {
           const st = statSync(p);
-          out.push({ path: p, root, size: st.size, mtimeMs: st.mtimeMs });
+          out.push({ path: p, root, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
         } catch {
           /* vanished between listing and stat */
         }

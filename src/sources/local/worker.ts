@@ -1,6 +1,6 @@
 /** Worker thread: reads the files it is given and posts each file's entries back, packed. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readFilesForWorker, type SourceFile } from './load.js';
+import { readTasksForWorker, type ReadTask } from './load.js';
 
-const { files } = workerData as { files: SourceFile[] };
-readFilesForWorker(files, (m, transfer) => parentPort!.postMessage(m, transfer));
+const { tasks } = workerData as { tasks: ReadTask[] };
+readTasksForWorker(tasks, (m, transfer) => parentPort!.postMessage(m, transfer));

@@ -2,6 +2,7 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
+import { priceEntries, unpriced } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
@@ -20,6 +21,8 @@ export interface UsageRunOptions extends Omit<ReportOptions, 'pricer'> {
   active?: boolean;
   recent?: boolean;
   workers?: number;
+  /** Usage index file (log-index.ts); none: read every log in full. */
+  index?: string | null;
   env?: NodeJS.ProcessEnv;
   home?: string;
   now?: number;
@@ -53,11 +56,18 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     env: o.env,
     home: o.home,
     workers: o.workers,
+    index: o.index,
     onProgress: bar?.update,
     onWorkersStarted: o.mode === 'display' ? undefined : loadPricer,
   });
   bar?.end();
-  const pricer = o.mode === 'display' || load.entries.length === 0 ? null : await loadPricer();
+  // Entries keep their cost from tokens (and the usage index keeps it), so the catalogue is
+  // loaded only for entries not priced before.
+  const toPrice = unpriced(load.entries, o.mode);
+  if (toPrice.length) priceEntries(toPrice, await loadPricer());
+  if (load.index && (load.index.changed || toPrice.length)) load.index.save();
+  // Every entry is priced above: the reports read the cost each entry keeps.
+  const pricer = null;
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
   const warnings = load.warnings;
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
