@@ -81,7 +81,7 @@ function pricesAt(model: ModelInfo, time: number): ModelPrice {
     const k = c.constraint;
     if (!k) return c.prices;
     if (k.type === 'start_date') {
-      if (time >= Date.parse(k.start_date)) return c.prices;
+      if (time >= startOf(k)) return c.prices;
     } else {
       const sec = t.getUTCHours() * 3600 + t.getUTCMinutes() * 60 + t.getUTCSeconds();
       const s = hms(k.start_time);
@@ -92,6 +92,14 @@ function pricesAt(model: ModelInfo, time: number): ModelPrice {
   return model.prices[0]!.prices;
 }
 
+/** Start dates parsed once per constraint (pricing runs for every event). */
+const starts = new WeakMap<object, number>();
+function startOf(k: { start_date: string }): number {
+  let t = starts.get(k);
+  if (t === undefined) starts.set(k, (t = Date.parse(k.start_date)));
+  return t;
+}
+
 function hms(s: string): number {
   const [h, m, sec] = s.split(':').map(Number);
   return (h ?? 0) * 3600 + (m ?? 0) * 60 + (sec ?? 0);
@@ -99,7 +107,8 @@ function hms(s: string): number {
 
 export class Catalogue {
   private readonly providers = new Map<string, Provider>();
-  private readonly resolved = new Map<string, { provider: Provider; model: ModelInfo } | null>();
+  /** Per provider name, per model name (nested: no key string to build per event). */
+  private readonly resolved = new Map<string, Map<string, { provider: Provider; model: ModelInfo } | null>>();
   /** Rates per catalogue price object: pricing runs for every ingested event, so build them once. */
   private readonly ratesOf = new WeakMap<ModelPrice, Rates>();
 
@@ -109,8 +118,9 @@ export class Catalogue {
 
   /** Find the catalogue model for an event's provider and model name, or null when it is unknown. */
   resolve(provider: string, model: string): { provider: Provider; model: ModelInfo } | null {
-    const key = `${provider}\0${model}`;
-    const hit = this.resolved.get(key);
+    let byModel = this.resolved.get(provider);
+    if (byModel === undefined) this.resolved.set(provider, (byModel = new Map()));
+    const hit = byModel.get(model);
     if (hit !== undefined) return hit;
     const name = model.trim().replace(/^[a-z0-9_-]+\//i, '').replace(/@.*$/, '');
     const first = PROVIDER_ALIASES[provider.toLowerCase()] ?? provider.toLowerCase();
@@ -124,7 +134,7 @@ export class Catalogue {
         break;
       }
     }
-    this.resolved.set(key, found);
+    byModel.set(model, found);
     return found;
   }
 

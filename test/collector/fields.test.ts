@@ -62,6 +62,14 @@ const FAST: [string, string][] = [
   ['model missing and id null', assistant({}, { model: undefined, id: null })],
   ['timestamp not a date: malformed', assistant({ timestamp: 'yesterday' })],
   ['timestamp a number: malformed', assistant({ timestamp: 1763629205000 })],
+  ['timestamp without milliseconds, in another zone, with micro- or no seconds', assistant({ timestamp: '2026-11-20T09:00:05Z' })],
+  ['timestamp with an offset instead of Z', assistant({ timestamp: '2026-11-20T10:00:05.000+01:00' })],
+  ['timestamp with microseconds', assistant({ timestamp: '2026-11-20T09:00:05.123456Z' })],
+  ['timestamp a day past the month end (Date.parse rolls over)', assistant({ timestamp: '2026-02-30T09:00:05.000Z' })],
+  ['timestamp at 24:00 and with second 60', assistant({ timestamp: '2026-11-20T24:00:00.000Z' })],
+  ['timestamp in year 0050 (Date.UTC would say 1950)', assistant({ timestamp: '0050-11-20T09:00:05.000Z' })],
+  ['timestamp twice: the last (not in the usual form) wins', '{"timestamp":"2026-01-01T00:00:00.000Z","message":{"usage":{"input_tokens":1,"output_tokens":1}},"timestamp":"2026-11-20T10:00:05.000+01:00"}'],
+  ['timestamp twice: a number after a string wins (malformed)', '{"message":{"usage":{"input_tokens":1,"output_tokens":1}},"timestamp":"2026-11-20T09:00:00.000Z","timestamp":5}'],
   ['a summary line', '{"type":"summary","summary":"Fix the \\"login\\" bug","leafUuid":"x"}'],
   ['empty object', '{}'],
   ['nested arrays and literals in skipped values', assistant({ extra: [[], [true, false, null, -0.5e+2, { a: [{}] }]] })],
@@ -160,5 +168,32 @@ describe('Claude Code lines read from bytes', () => {
     ]);
     expect(r.malformed).toEqual([]);
     expect(r.truncatedTail).toBe(true);
+  });
+});
+
+describe('timestamps read from bytes', () => {
+  it('isoUtcMs equals Date.parse wherever it answers, and declines every other form', async () => {
+    const { isoUtcMs } = await import('../../src/sources/claude-code/fields.js');
+    const samples = [
+      '2026-11-20T09:00:05.000Z', '2026-11-20T09:00:05Z', '1970-01-01T00:00:00.000Z', '2099-12-31T23:59:59.999Z', '2024-02-29T12:00:00.500Z',
+      '2026-02-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-11-20T24:00:00.000Z', '2026-11-20T23:60:00.000Z',
+      '2026-11-20T23:59:60.000Z', '2026-11-20T09:00:05.12Z', '2026-11-20T09:00:05.1234Z', '2026-11-20 09:00:05.000Z', '2026-11-20T09:00:05.000+00:00',
+      '1969-12-31T23:59:59.999Z', '0099-01-01T00:00:00.000Z', '2026-1a-20T09:00:05.000Z', '2026-11-20T09:00:05,000Z', '+02026-11-20T09:00:05.000Z',
+    ];
+    let answered = 0;
+    for (const s of samples) {
+      const b = Buffer.from(`"${s}"`);
+      const ms = isoUtcMs(b, 1, b.length - 1);
+      if (Number.isNaN(ms)) continue;
+      answered++;
+      expect(ms, s).toBe(Date.parse(s));
+    }
+    expect(answered).toBe(6);
+    // every millisecond-bearing instant of a sweep round-trips
+    for (let t = Date.UTC(2020, 0, 1); t < Date.UTC(2030, 0, 1); t += 7_777_777_777 / 97) {
+      const s = new Date(Math.floor(t)).toISOString();
+      const b = Buffer.from(s);
+      expect(isoUtcMs(b, 0, b.length)).toBe(Math.floor(t));
+    }
   });
 });

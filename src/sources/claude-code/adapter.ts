@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FileParser, LocalEntry, SourceAdapter } from '../local/entry.js';
 import { envList, existingDirs } from '../local/paths.js';
-import { pickFields, UNSURE } from './fields.js';
+import { pickFields, TIME_MS, UNSURE } from './fields.js';
 
 /** Directories holding Claude Code projects, as ccusage finds them. */
 export function claudeProjectRoots(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
@@ -64,7 +64,8 @@ function toEntry(o: RawLine | null, project: string, sessionId: string): LocalEn
   const m = o?.message;
   const u = m?.usage;
   if (!u || typeof u !== 'object' || typeof u.input_tokens !== 'number' || typeof u.output_tokens !== 'number') return null;
-  const time = typeof o!.timestamp === 'string' ? Date.parse(o!.timestamp) : NaN;
+  const ms = (o as { [TIME_MS]?: unknown })[TIME_MS];
+  const time = typeof ms === 'number' ? ms : typeof o!.timestamp === 'string' ? Date.parse(o!.timestamp) : NaN;
   if (!Number.isFinite(time)) return 'malformed';
   const id = typeof m.id === 'string' ? m.id : null;
   const req = typeof o!.requestId === 'string' ? o!.requestId : null;

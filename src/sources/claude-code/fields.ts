@@ -16,16 +16,24 @@
  * The one thing it does not check is the characters inside strings it skips
  * (a raw control character or a bad escape there); Claude Code writes lines
  * with JSON.stringify, which never produces either.
+ *
+ * One departure from JSON.parse's shape: a `timestamp` in the form Claude Code
+ * writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`) is given as epoch milliseconds under the
+ * symbol TIME_MS (the same number Date.parse gives), without building the
+ * string; any other timestamp is given as the string, as JSON.parse would.
  */
 
 /** A picked object node: which keys to keep, and how deep to look inside each. */
 interface Pick {
-  [key: string]: Pick | true;
+  [key: string]: Pick | true | 'time';
 }
+
+/** Where pickFields puts a timestamp it read as epoch milliseconds (see the module comment). */
+export const TIME_MS = Symbol('timestamp ms');
 
 /** The paths a report needs (see toEntry). `true`: keep the value if it is a string, number, boolean or null. */
 export const PICK: Pick = {
-  timestamp: true,
+  timestamp: 'time',
   requestId: true,
   costUSD: true,
   message: {
@@ -56,6 +64,8 @@ interface Key {
   bytes: Uint8Array;
   name: string;
   sub: Compiled | null;
+  /** A timestamp: read as epoch milliseconds when it has the usual form. */
+  time: boolean;
   /**
    * The last string value read for this key and its bytes: consecutive lines repeat the model,
    * and a streamed response repeats its message and request ids, so most picked strings are
@@ -74,15 +84,16 @@ function compile(p: Pick): Compiled {
   return Object.entries(p).map(([name, v]) => ({
     bytes: Buffer.from(name, 'latin1'),
     name,
-    sub: v === true ? null : compile(v),
+    sub: typeof v === 'object' ? compile(v) : null,
+    time: v === 'time',
     last: '',
     lastBytes: new Uint8Array(CACHED_STRING_MAX),
     lastLength: -1,
-    into: v === true ? null : {},
+    into: typeof v === 'object' ? {} : null,
   }));
 }
 const TOP = compile(PICK);
-const TOP_INTO: Record<string, unknown> = {};
+const TOP_INTO: Record<string | symbol, unknown> = {};
 
 /** Forget the previous line's values (absent and undefined read the same to toEntry). */
 function reset(into: Record<string, unknown>, keys: Compiled): Record<string, unknown> {
@@ -98,14 +109,15 @@ const unsure = new Unsure('unsure');
  * The picked fields of the JSON object in `b[start, end)`, or UNSURE; non-object top-level
  * values are UNSURE. The objects returned are reused by the next call (read them, do not keep them).
  */
-export function pickFields(b: Buffer, start: number, end: number): Record<string, unknown> | typeof UNSURE {
+export function pickFields(b: Buffer, start: number, end: number): Record<string | symbol, unknown> | typeof UNSURE {
   const r = reader;
   r.b = b;
   r.end = end;
   try {
     const i = r.ws(start);
     if (r.ch(i) !== 0x7b) return UNSURE; // not an object: JSON.parse decides
-    const out = reset(TOP_INTO, TOP);
+    TOP_INTO[TIME_MS] = undefined;
+    const out = reset(TOP_INTO as Record<string, unknown>, TOP);
     const after = r.object(i, TOP, out, 0);
     return r.ws(after) === end ? out : UNSURE;
   } catch (e) {
@@ -243,10 +255,19 @@ class Reader {
     const b = this.b;
     const c = this.ch(i);
     const name = k.name;
+    if (k.time) out[TIME_MS as unknown as string] = undefined; // a repeated key: the last value wins
     if (c === 0x22) {
       const e = this.stringEnd(i);
       const s = i + 1;
       const n = e - 1 - s;
+      if (k.time) {
+        const ms = isoUtcMs(b, s, e - 1);
+        if (ms === ms) {
+          out[TIME_MS as unknown as string] = ms;
+          out[name] = undefined;
+          return e;
+        }
+      }
       const prev = k.lastBytes;
       let same = k.lastLength === n;
       for (let j = 0; j < n; j++) {
@@ -346,3 +367,39 @@ class Reader {
 }
 
 const reader = new Reader();
+
+/** Two ASCII digits at b[i], or -1. */
+function d2(b: Buffer, i: number): number {
+  const x = b[i]! - 0x30;
+  const y = b[i + 1]! - 0x30;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/**
+ * Epoch milliseconds of `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.mmmZ` in b[s, e), years
+ * from 1970, fields in range; NaN otherwise (the caller then reads the string, Date.parse decides).
+ * Within that form Date.UTC gives what Date.parse gives (including its rollover of a day
+ * past the month's end); years below 100 are left out because Date.UTC maps them to 19xx.
+ */
+export function isoUtcMs(b: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if ((n !== 20 && n !== 24) || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a || b[e - 1] !== 0x5a) return NaN;
+  const hi = d2(b, s);
+  const lo = d2(b, s + 2);
+  const mo = d2(b, s + 5);
+  const d = d2(b, s + 8);
+  const h = d2(b, s + 11);
+  const mi = d2(b, s + 14);
+  const sec = d2(b, s + 17);
+  if (hi < 19 || lo < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return NaN;
+  let ms = 0;
+  if (n === 24) {
+    const x = d2(b, s + 20);
+    const y = b[s + 22]! - 0x30;
+    if (b[s + 19] !== 0x2e || x < 0 || y < 0 || y > 9) return NaN;
+    ms = x * 10 + y;
+  }
+  const year = hi * 100 + lo;
+  if (year < 1970) return NaN;
+  return Date.UTC(year, mo - 1, d, h, mi, sec, ms);
+}

@@ -27,13 +27,19 @@ export function unpriced(entries: LocalEntry[], mode: CostMode): LocalEntry[] {
 
 /** Work out (and keep on each entry) the cost from tokens. */
 export function priceEntries(entries: LocalEntry[], pricer: Pricer): void {
-  for (const e of entries) e.calc ??= calculatedCost(e, pricer);
+  const providers = new Map<string, string>();
+  for (const e of entries) {
+    if (e.calc !== undefined) continue;
+    let provider = providers.get(e.model);
+    if (provider === undefined) providers.set(e.model, (provider = inferProvider(e.model)));
+    e.calc = calculatedCost(e, pricer, provider);
+  }
 }
 
-function calculatedCost(e: LocalEntry, pricer: Pricer): number {
+function calculatedCost(e: LocalEntry, pricer: Pricer, provider = inferProvider(e.model)): number {
   const micros = pricer.priceMicros({
     model: e.model,
-    provider: inferProvider(e.model),
+    provider,
     time: e.time,
     tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, cacheWrite1h: e.cacheWrite1h, reasoning: e.reasoning },
   });
