@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,15 +129,25 @@ describe('pricing of local entries', () => {
 });
 
 describe('the bundled usage command (what bin/tokenboard.js runs for `usage`)', () => {
-  it('prints the same report as the sources, in this thread and with worker threads', async () => {
+  it('prints the same report as the sources: building its index, from the index, without it, with worker threads', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tb-bundle-'));
     execFileSync(process.execPath, ['scripts/bundle-cli.mjs', dir]);
     writeFileSync(path.join(dir, 'run.mjs'), "import { main } from './usage.js';\nawait main();\n");
+    const cache = path.join(dir, 'cache');
     const cli = (...args: string[]) =>
-      execFileSync(process.execPath, [path.join(dir, 'run.mjs'), 'usage', 'daily', '--json', '-z', 'UTC', ...args], { env: { ...process.env, ...env, HOME: '/nonexistent-home' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [path.join(dir, 'run.mjs'), 'usage', 'daily', '--json', '-z', 'UTC', ...args], {
+        env: { ...process.env, ...env, HOME: '/nonexistent-home', XDG_CACHE_HOME: cache },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const expected = JSON.parse((await runUsage({ ...base, mode: 'auto' })).output);
     expect(JSON.parse(cli())).toEqual(expected);
-    expect(JSON.parse(cli('--workers', '2'))).toEqual(expected);
+    const index = path.join(cache, 'tokenboard', 'usage-index.bin');
+    expect(existsSync(index)).toBe(true);
+    expect(JSON.parse(cli())).toEqual(expected);
+    rmSync(index);
+    expect(JSON.parse(cli('--no-cache', '--workers', '2'))).toEqual(expected);
+    expect(existsSync(index)).toBe(false);
     expect(expected.daily.length).toBeGreaterThan(0);
   }, 60_000);
 });

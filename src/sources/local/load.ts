@@ -88,11 +88,12 @@ export interface ReadTask {
 }
 
 /**
- * What reading one file from a point yields: the entries of its complete lines, deduplicated
- * within the part (the copy kept is the one a single pass would keep: the final-chunk rule picks
- * the best copy with the earliest winning ties, whatever subset it is applied to first), and
- * those of an unterminated last line (`tail`), which reports count if it parses but the index
- * never keeps (the line may still be being written).
+ * What reading one file from a point yields: the entries of its complete lines and those of an
+ * unterminated last line (`tail`), which reports count if it parses but the index never keeps
+ * (the line may still be being written). For the index and for workers the complete lines'
+ * entries are deduplicated within the part; the copy kept is the one a single pass would keep
+ * (the final-chunk rule picks the best copy with the earliest winning ties, whatever subset it
+ * is applied to first).
  */
 export interface PartRead {
   entries: LocalEntry[];
@@ -104,12 +105,14 @@ export interface PartRead {
   duplicates: number;
 }
 
-export function readPart(t: ReadTask, buffer: Buffer): PartRead {
+export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
   const r = readLogFile(ADAPTERS[t.file.source], t.file.path, t.file.root, { from: t.from, resume: t.resume, includeTail: true, buffer });
-  const dedup = new Deduper();
+  // Without an index to write, this thread leaves duplicates to the one dedup over all files.
+  const dedup = dedupe ? new Deduper() : null;
+  const entries: LocalEntry[] = [];
   const tail: LocalEntry[] = [];
-  r.entries.forEach((e, i) => (r.offsets[i]! < r.end ? dedup.add(e) : tail.push(e)));
-  return { entries: dedup.entries, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup.duplicates };
+  r.entries.forEach((e, i) => (r.offsets[i]! >= r.end ? tail.push(e) : dedup ? dedup.add(e) : entries.push(e)));
+  return { entries: dedup ? dedup.entries : entries, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup?.duplicates ?? 0 };
 }
 
 /** What a worker posts per file: a PartRead with its entries packed. */
@@ -212,7 +215,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const buffer = Buffer.allocUnsafe(1 << 20);
   takeReady();
   for (const t of mine) {
-    parts[taskNo.get(t)!] = readPart(t, buffer);
+    parts[taskNo.get(t)!] = readPart(t, buffer, index !== null);
     takeReady();
   }
   await reading;
