@@ -147,6 +147,23 @@ describe('tokenboard collect against a real server', () => {
     expect((await totals()).output - base.output).toBe(33);
   });
 
+  it('a file rewritten in place (same size, a line changed after its first bytes) is read again', async () => {
+    const f = path.join(work, S1);
+    // A first line longer than the bytes compared at the start, so only the later line differs.
+    const first = line({ type: 'user', sessionId: 's', timestamp: '2026-11-26T09:59:00.000Z', message: { role: 'user', content: 'x'.repeat(400) } });
+    const a = asst('W1', '2026-11-26T10:00:00.000Z', 11, 'end_turn');
+    writeFileSync(f, first + a);
+    await collect();
+    const base = await totals();
+    const b = asst('W2', '2026-11-26T10:00:00.000Z', 12, 'end_turn');
+    expect(b.length).toBe(a.length);
+    writeFileSync(f, first + b);
+    utimesSync(f, new Date(), new Date(Date.now() + 5000));
+    const r = await collect();
+    expect(r.scan.events).toBe(1);
+    expect((await totals()).output - base.output).toBe(12);
+  });
+
   it('--show prints counters only and changes nothing on disk', async () => {
     const shown: unknown[] = [];
     const r = scanNew(opts(), (evs) => shown.push(...evs), false);

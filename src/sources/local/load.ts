@@ -17,7 +17,8 @@ import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
 import { packEntries, unpackEntries, type PackedEntries } from './pack.js';
 import { readLogFile } from './read.js';
-import { fileEdges, readIndex, stillPrefix, writeIndex, type IndexedFile } from './log-index.js';
+import { fileEdges, onlyGrew } from './file-edges.js';
+import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
 
 export interface LoadOptions {
   sources: readonly LocalSource[];
@@ -161,7 +162,7 @@ function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFil
     // Unchanged: only an unterminated last line (if any) is read again.
     return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null };
   }
-  return rec && rec.end > 0 && stillPrefix(rec, f) ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume } } : { cached: null, task: { file: f, from: 0, resume: undefined } };
+  return rec && rec.end > 0 && onlyGrew(rec, f.path, f) ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume } } : { cached: null, task: { file: f, from: 0, resume: undefined } };
 }
 
 export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {

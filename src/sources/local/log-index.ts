@@ -18,10 +18,12 @@
  * index alone. Layout: u32 header length, JSON header, padding to 8 bytes,
  * then every file's numbers (Float64) and string references (Uint32) in order.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VERSION } from '../../version.js';
+import { writeFileAtomic } from './collect/state.js';
+import type { ReadMark } from './file-edges.js';
 import type { PackedEntries } from './pack.js';
 import { PACKED_NUMS, PACKED_REFS } from './pack.js';
 
@@ -29,14 +31,9 @@ import { PACKED_NUMS, PACKED_REFS } from './pack.js';
 const FORMAT = 1;
 const MAGIC = 'tokenboard-usage-index';
 
-export interface IndexedFile {
+/** A file's record: how far it was read (file-edges.ts decides whether it only grew since) and what it held. */
+export interface IndexedFile extends Required<ReadMark> {
   path: string;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** Its first bytes and the bytes just before `end` (base64): a file rewritten in place differs in one. */
-  head: string;
-  mark: string;
   /** Offset after the last complete line read; the entries cover [0, end). */
   end: number;
   /** Parser state at `end`. */
@@ -121,10 +118,7 @@ export function writeIndex(file: string, files: IndexedFile[]): boolean {
     pos += b.copy(out, pos);
   }
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, out);
-    renameSync(tmp, file);
+    writeFileAtomic(file, out, 0o600, false); // a cache: no fsync
     return true;
   } catch {
     return false;
@@ -133,37 +127,3 @@ export function writeIndex(file: string, files: IndexedFile[]): boolean {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
-const EDGE = 256;
-
-/** The bytes a record compares (head, and those before `end`), read with one open. */
-export function fileEdges(file: string, end: number): { head: string; mark: string } {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(EDGE);
-    const head = b.subarray(0, readSync(fd, b, 0, EDGE, 0)).toString('base64');
-    const from = Math.max(0, end - EDGE);
-    const mark = b.subarray(0, readSync(fd, b, 0, end - from, from)).toString('base64');
-    return { head, mark };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Whether `rec` still describes the start of the file as it is now: same inode, not shorter than
- * what was read, the same first bytes and bytes before `end`, and (unless it grew) the same mtime.
- * Then only what follows `end` is new.
- */
-export function stillPrefix(rec: IndexedFile, f: { path: string; ino: number; size: number; mtimeMs: number }): boolean {
-  if (rec.ino !== f.ino || f.size < rec.end || (f.size === rec.size && f.mtimeMs !== rec.mtimeMs)) return false;
-  try {
-    const now = fileEdges(f.path, rec.end);
-    if (now.mark !== rec.mark) return false;
-    // The head was read when the file may have been shorter: compare the bytes both have.
-    const [a, b] = [Buffer.from(now.head, 'base64'), Buffer.from(rec.head, 'base64')];
-    const n = Math.min(a.length, b.length);
-    return a.subarray(0, n).equals(b.subarray(0, n));
-  } catch {
-    return false;
-  }
-}

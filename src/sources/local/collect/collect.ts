@@ -16,7 +16,8 @@ import { discoverFiles } from '../load.js';
 import { readLogFile } from '../read.js';
 import { eventKey, toEvent, type EventIdentity } from './events.js';
 import { Spool } from './spool.js';
-import { CollectorState, fileHead, resumePoint, type CursorState } from './state.js';
+import { fileEdges } from '../file-edges.js';
+import { CollectorState, resumePoint, type CursorState } from './state.js';
 import { uploadSpool, type UploadOptions, type UploadResult } from './upload.js';
 
 export const BATCH_EVENTS = 2000;
@@ -95,7 +96,7 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
       continue;
     }
     const c = cursors.files[f.path];
-    const { from, resume } = resumePoint(c, st.ino, st.size, f.path);
+    const { from, resume } = resumePoint(c, f.path, st);
     if (c && from === c.end && st.size === c.size) continue; // nothing new (an unterminated last line is not re-read until it grows)
     const read = readLogFile(ADAPTERS[f.source], f.path, f.root, { from, resume, includeTail: false, buffer });
     r.filesRead++;
@@ -109,7 +110,7 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
     }
     r.events += s.keep.length;
     // Held-back lines are re-read from their start; Claude Code keeps no parser state, Codex never holds back.
-    cursors.files[f.path] = { ino: st.ino, size: st.size, head: fileHead(f.path), end: s.end, resume: s.held ? resume ?? null : read.snapshot };
+    cursors.files[f.path] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ...fileEdges(f.path, s.end), end: s.end, resume: s.held ? resume ?? null : read.snapshot };
   }
   flush();
   if (commit) {

@@ -5,21 +5,22 @@
  * file, never half of one.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onlyGrew, type ReadMark } from '../file-edges.js';
 
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
   return path.join(env.XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'tokenboard', 'collector');
 }
 
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, sync = true): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
+    writeFileSync(fd, data);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -35,13 +36,8 @@ export function readJson<T>(file: string, fallback: T): T {
   }
 }
 
-export interface FileCursor {
-  /** Identity of the file when it was read: a replaced file (new inode) or a shorter one starts over. */
-  ino: number;
-  /** Size when last read: unchanged size and cursor means nothing to read. */
-  size: number;
-  /** First bytes of the file, to notice a file rewritten in place. */
-  head: string;
+/** Where a file was read up to (file-edges.ts decides whether it only grew since). */
+export interface FileCursor extends ReadMark {
   /** Offset up to which every usage line is spooled (or deliberately held back). */
   end: number;
   /** Parser state at `end` (Codex: model and running totals). */
@@ -53,28 +49,9 @@ export interface CursorState {
   files: Record<string, FileCursor>;
 }
 
-export const HEAD_BYTES = 256;
-
-export function fileHead(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(HEAD_BYTES);
-    const n = readSync(fd, b, 0, HEAD_BYTES, 0);
-    return b.subarray(0, n).toString('base64');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Where to resume reading `file`: its cursor if still valid, else the start. */
-export function resumePoint(c: FileCursor | undefined, ino: number, size: number, file: string): { from: number; resume: unknown } {
-  if (!c || c.ino !== ino || size < c.end) return { from: 0, resume: undefined };
-  // The head is compared over the bytes both versions have; a file shorter than HEAD_BYTES grows in place.
-  const now = Buffer.from(fileHead(file), 'base64');
-  const then = Buffer.from(c.head, 'base64');
-  const n = Math.min(now.length, then.length);
-  if (!now.subarray(0, n).equals(then.subarray(0, n))) return { from: 0, resume: undefined };
-  return { from: c.end, resume: c.resume };
+/** Where to resume reading `file`: its cursor if the file only grew since, else the start. */
+export function resumePoint(c: FileCursor | undefined, file: string, now: { ino: number; size: number; mtimeMs: number }): { from: number; resume: unknown } {
+  return c && onlyGrew(c, file, now) ? { from: c.end, resume: c.resume } : { from: 0, resume: undefined };
 }
 
 export class CollectorState {
