@@ -152,17 +152,11 @@ describe('the bundled usage command (what bin/tokenboard.js runs for `usage`)', 
   }, 60_000);
 });
 
-describe('splitting files between threads', () => {
-  it('runs of consecutive files with about equal bytes, none empty', async () => {
-    const { splitByBytes } = await import('../../src/sources/local/load.js');
-    const sizes = (runs: { size: number }[][]) => runs.map((r) => r.map((f) => f.size));
-    const f = (...s: number[]) => s.map((size) => ({ size }));
-    expect(sizes(splitByBytes(f(10, 10, 10, 10), 2))).toEqual([[10, 10], [10, 10]]);
-    expect(sizes(splitByBytes(f(100, 1, 1, 1), 2))).toEqual([[100], [1, 1, 1]]);
-    expect(sizes(splitByBytes(f(1, 1, 100), 3))).toEqual([[1, 1], [100]]);
-    expect(sizes(splitByBytes(f(3, 3, 3, 3, 3, 3), 3))).toEqual([[3, 3], [3, 3], [3, 3]]);
-    expect(sizes(splitByBytes(f(0, 0, 0), 2))).toEqual([[0, 0, 0]]);
-    expect(sizes(splitByBytes(f(5), 3))).toEqual([[5]]);
-    expect(sizes(splitByBytes(f(), 2))).toEqual([]);
+describe('sharing files between threads', () => {
+  it('files are taken largest first (by what is left to read), ties in discovery order', async () => {
+    const { takeOrder } = await import('../../src/sources/local/load.js');
+    const t = (size: number, from = 0) => ({ file: { size } as never, from, resume: undefined });
+    expect([...takeOrder([t(10), t(300), t(50), t(300, 290), t(50)])]).toEqual([1, 2, 4, 0, 3]);
+    expect([...takeOrder([])]).toEqual([]);
   });
 });

@@ -25,9 +25,10 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   /**
-   * Worker threads reading besides this one; 0 (the default) reads in this thread only. On the
-   * 2-vCPU machine measured so far a worker cost more CPU than it saved in wall time
-   * (bench:collect), so threads are opt-in until a machine with cores to spare shows otherwise.
+   * Worker threads reading besides this one (all take files, largest first, from one shared
+   * counter); 0 (the default) reads in this thread only. On the 2-vCPU machine measured so far a
+   * worker cost more CPU than it saved in wall time (bench:collect), so threads are opt-in until
+   * a machine with cores to spare shows otherwise.
    */
   workers?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
@@ -66,19 +67,6 @@ export function discoverFiles(sources: readonly LocalSource[], env: NodeJS.Proce
     }
   }
   return out;
-}
-
-/** Cut `files` into at most `n` runs of consecutive files with about equal bytes (none empty). */
-export function splitByBytes<T extends { size: number }>(files: T[], n: number): T[][] {
-  const share = files.reduce((s, f) => s + f.size, 0) / n;
-  const runs: T[][] = Array.from({ length: n }, () => []);
-  let bytes = 0;
-  for (const f of files) {
-    // A file goes to the run its middle byte falls in, so a large file is not split off from its share.
-    runs[Math.min(n - 1, Math.floor((bytes + f.size / 2) / (share || 1)))]!.push(f);
-    bytes += f.size;
-  }
-  return runs.filter((r) => r.length);
 }
 
 /** One file to read: from `from` (0, or where the index stopped) with the parser state there. */
@@ -131,13 +119,29 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
 }
 
-function readInWorkers(groups: ReadTask[][], onPart: (t: ReadTask, r: PartRead) => void): Promise<void> {
+/**
+ * The order files are taken in: largest first, so no thread is left with a big file at the end.
+ * Every thread takes the next one from a counter they share (Atomics), so all finish together.
+ */
+export function takeOrder(tasks: ReadTask[]): Int32Array {
+  const order = Int32Array.from(tasks.keys());
+  return order.sort((a, b) => tasks[b]!.file.size - tasks[b]!.from - (tasks[a]!.file.size - tasks[a]!.from) || a - b);
+}
+
+/** Take the next task from the shared counter; -1 when none is left. */
+function nextTask(order: Int32Array, counter: Int32Array): number {
+  const k = Atomics.add(counter, 0, 1);
+  return k < order.length ? order[k]! : -1;
+}
+
+function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter: Int32Array, onPart: (k: number, r: PartRead) => void): Promise<void> {
   return Promise.all(
-    groups.map(
-      (tasks) =>
+    Array.from(
+      { length: n },
+      () =>
         new Promise<void>((resolve, reject) => {
-          const w = startWorker({ tasks });
-          w.on('message', ({ index, packed, tail, ...rest }: WorkerMessage) => onPart(tasks[index]!, { ...rest, entries: unpackEntries(packed), tail: unpackEntries(tail) }));
+          const w = startWorker({ tasks, order, counter });
+          w.on('message', ({ index, packed, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, entries: unpackEntries(packed), tail: unpackEntries(tail) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -145,15 +149,15 @@ function readInWorkers(groups: ReadTask[][], onPart: (t: ReadTask, r: PartRead) 
   ).then(() => undefined);
 }
 
-/** Worker side: read the tasks and post each one's part, packed (numbers moved, not copied). */
-export function readTasksForWorker(tasks: ReadTask[], post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
+/** Worker side: take tasks until none is left and post each one's part, packed (numbers moved, not copied). */
+export function readTasksForWorker(tasks: ReadTask[], order: Int32Array, counter: Int32Array, post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
-  tasks.forEach((t, index) => {
-    const { entries, tail, ...rest } = readPart(t, buffer);
+  for (let index = nextTask(order, counter); index !== -1; index = nextTask(order, counter)) {
+    const { entries, tail, ...rest } = readPart(tasks[index]!, buffer);
     const packed = packEntries(entries);
     const tailPacked = packEntries(tail);
     post({ ...rest, index, packed, tail: tailPacked }, [packed.nums.buffer, packed.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
-  });
+  }
 }
 
 /** Where to read `f` given its index record: nothing (unchanged), from the record's end, or from the start. */
@@ -172,7 +176,6 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const plans = files.map((f) => plan(f, index?.get(f.path)));
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
-  const nWorkers = Math.min(opts.workers ?? 0, 16);
   const dedup = new Deduper();
   const records: Omit<IndexedFile, 'packed'>[] = [];
   const recordEntries: LocalEntry[][] = [];
@@ -207,21 +210,22 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       opts.onProgress?.(done, totalBytes);
     }
   };
-  // This thread reads the first run of the files to read; workers read the others, whose parts
-  // wait (in `parts`) at most until this thread is done, and are taken while it loads prices.
-  const sized = tasks.map((t) => ({ t, size: t.file.size - t.from }));
-  const [mine = [], ...theirs] = nWorkers > 0 ? splitByBytes(sized, nWorkers + 1).map((run) => run.map((x) => x.t)) : [tasks];
-  const reading = theirs.length ? readInWorkers(theirs, (t, r) => ((parts[taskNo.get(t)!] = r), takeReady())) : null;
+  // This thread and the workers take files from one shared counter; workers' parts wait (in
+  // `parts`) until this thread is done reading, and are taken while it loads prices.
+  const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0);
+  const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
+  const order = takeOrder(tasks);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const reading = nWorkers > 0 ? readInWorkers(nWorkers, tasks, order, counter, (k, r) => ((parts[k] = r), takeReady())) : null;
   if (reading) opts.onWorkersStarted?.();
   const buffer = Buffer.allocUnsafe(1 << 20);
   takeReady();
-  for (const t of mine) {
-    parts[taskNo.get(t)!] = readPart(t, buffer, index !== null);
+  for (let k = nextTask(order, counter); k !== -1; k = nextTask(order, counter)) {
+    parts[k] = readPart(tasks[k]!, buffer, index !== null);
     takeReady();
   }
   await reading;
   takeReady();
-  const readBytes = sized.reduce((s, x) => s + x.size, 0);
   const indexFile = opts.index;
 
   const warnings: string[] = [];

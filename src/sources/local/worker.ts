@@ -2,5 +2,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readTasksForWorker, type ReadTask } from './load.js';
 
-const { tasks } = workerData as { tasks: ReadTask[] };
-readTasksForWorker(tasks, (m, transfer) => parentPort!.postMessage(m, transfer));
+const { tasks, order, counter } = workerData as { tasks: ReadTask[]; order: Int32Array; counter: Int32Array };
+readTasksForWorker(tasks, order, counter, (m, transfer) => parentPort!.postMessage(m, transfer));
