@@ -2,11 +2,10 @@
  * detect -> (index) -> read -> dedup: every local entry of the chosen sources,
  * for reports. With a usage index (log-index.ts) only what was appended since
  * the last report is read; the rest comes from the index. With worker threads,
- * the files to read (in discovery order) are cut into runs of about equal
- * bytes: this thread reads the first run itself while each worker reads one of
- * the others, so only one run's entries cross threads per worker. Every reader
- * streams its files, so memory depends on the number of usage lines kept, not
- * on the size of the logs.
+ * this thread and the workers take the files to read from one shared counter,
+ * largest first; results are deduplicated in discovery order whatever thread
+ * read them. Every reader streams its files, so memory depends on the number of
+ * usage lines kept, not on the size of the logs.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -197,7 +196,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       const f = files[next]!;
       const kept = keep(f, cached, part, index !== null);
       if (kept.record) {
-        if (kept.record !== cached) changed = true;
+        if (kept.grew) changed = true;
         records.push(kept.record);
         recordEntries.push(kept.body);
       }
@@ -212,6 +211,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   };
   // This thread and the workers take files from one shared counter; workers' parts wait (in
   // `parts`) until this thread is done reading, and are taken while it loads prices.
+  const indexed = index?.size ?? 0;
   const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0);
   const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
   const order = takeOrder(tasks);
@@ -247,7 +247,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     index:
       index && indexFile
         ? {
-            changed: changed || records.length !== index.size,
+            changed: changed || records.length !== indexed,
             save: () => writeIndex(indexFile, records.map((r, i) => ({ ...r, packed: packEntries(recordEntries[i]!) }))),
           }
         : null,
@@ -263,7 +263,7 @@ function keep(
   cached: IndexedFile | null,
   part: PartRead | undefined,
   indexing: boolean,
-): { entries: LocalEntry[]; body: LocalEntry[]; record: Omit<IndexedFile, 'packed'> | null; duplicates: number; malformed: number[] } {
+): { entries: LocalEntry[]; body: LocalEntry[]; record: Omit<IndexedFile, 'packed'> | null; grew: boolean; duplicates: number; malformed: number[] } {
   // A part that starts at the record's end adds to it; one that read nothing complete leaves it.
   const grew = part !== undefined && (cached === null || part.end !== cached.end);
   let body = cached ? unpackEntries(cached.packed) : [];
@@ -283,8 +283,12 @@ function keep(
   }
   let record: Omit<IndexedFile, 'packed'> | null = null;
   if (indexing) {
-    // An unchanged file keeps its record object (LoadResult.index.changed compares them).
-    record = grew ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates } : cached;
+    if (grew) record = { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates };
+    else {
+      // The entries now live in `body`: the record lets go of the index's bytes.
+      const { packed: _, ...meta } = cached!;
+      record = meta;
+    }
   }
-  return { entries: part?.tail.length ? [...body, ...part.tail] : body, body, record, duplicates, malformed };
+  return { entries: part?.tail.length ? [...body, ...part.tail] : body, body, record, grew, duplicates, malformed };
 }

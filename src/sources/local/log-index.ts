@@ -74,9 +74,12 @@ export function readIndex(file: string): Map<string, IndexedFile> {
     const numsAt = align8(4 + headerLength);
     const refsAt = numsAt + total * PACKED_NUMS * 8;
     if (bytes.length !== refsAt + total * PACKED_REFS * 4) return out;
-    // Copies, so the typed arrays are aligned and independent of the file buffer.
-    const nums = new Float64Array(bytes.buffer.slice(bytes.byteOffset + numsAt, bytes.byteOffset + refsAt));
-    const refs = new Uint32Array(bytes.buffer.slice(bytes.byteOffset + refsAt, bytes.byteOffset + bytes.length));
+    // Views on the file's bytes when they are 8-byte aligned (a large read is), else copies.
+    const aligned = bytes.byteOffset % 8 === 0;
+    const view = <T>(make: new (b: ArrayBufferLike, o: number, n: number) => T, from: number, to: number, size: number): T =>
+      aligned ? new make(bytes.buffer, bytes.byteOffset + from, (to - from) / size) : new make(bytes.buffer.slice(bytes.byteOffset + from, bytes.byteOffset + to), 0, (to - from) / size);
+    const nums = view(Float64Array, numsAt, refsAt, 8);
+    const refs = view(Uint32Array, refsAt, bytes.length, 4);
     let at = 0;
     for (const { n, strings, keys, ...f } of header.files) {
       const packed: PackedEntries = {
