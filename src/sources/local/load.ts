@@ -94,12 +94,27 @@ export interface PartRead {
 }
 
 export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
-  const r = readLogFile(ADAPTERS[t.file.source], t.file.path, t.file.root, { from: t.from, resume: t.resume, includeTail: true, buffer });
   // Without an index to write, this thread leaves duplicates to the one dedup over all files.
   const dedup = dedupe ? new Deduper() : null;
   const entries: LocalEntry[] = [];
+  const keep = (e: LocalEntry) => (dedup ? dedup.add(e) : entries.push(e));
+  // Entries stream in (a huge file holds no list of its lines); each line gives at most one, and
+  // only the last line can lie past the last newline, so the latest one waits until the next.
+  let last: LocalEntry | null = null;
+  let lastAt = 0;
+  const r = readLogFile(ADAPTERS[t.file.source], t.file.path, t.file.root, {
+    from: t.from,
+    resume: t.resume,
+    includeTail: true,
+    buffer,
+    onEntry: (e, offset) => {
+      if (last) keep(last);
+      last = e;
+      lastAt = offset;
+    },
+  });
   const tail: LocalEntry[] = [];
-  r.entries.forEach((e, i) => (r.offsets[i]! >= r.end ? tail.push(e) : dedup ? dedup.add(e) : entries.push(e)));
+  if (last) (lastAt >= r.end ? tail.push(last) : keep(last));
   return { entries: dedup ? dedup.entries : entries, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup?.duplicates ?? 0 };
 }
 
