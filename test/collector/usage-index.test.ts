@@ -7,7 +7,7 @@ import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { unpriced } from '../../src/sources/local/cost.js';
+import { unpricedRows } from '../../src/sources/local/cost.js';
 import { loadEntries } from '../../src/sources/local/load.js';
 import { readIndex } from '../../src/sources/local/log-index.js';
 import { runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
@@ -74,10 +74,10 @@ describe('usage index', () => {
   it('keeps costs: entries from the index need no pricing', async () => {
     await report({ index: indexFile, mode: 'calculate' });
     const load = await loadEntries({ sources: ['claude-code', 'codex'], env, home: '/nonexistent-home', index: indexFile });
-    expect(load.entries.length).toBeGreaterThan(0);
-    expect(unpriced(load.entries, 'calculate')).toEqual([]);
+    expect(load.table.length).toBeGreaterThan(0);
+    expect(unpricedRows(load.table, 'calculate')).toBe(0);
     const fresh = await loadEntries({ sources: ['claude-code', 'codex'], env, home: '/nonexistent-home', index: null });
-    expect(unpriced(fresh.entries, 'calculate').length).toBe(fresh.entries.length);
+    expect(unpricedRows(fresh.table, 'calculate')).toBe(fresh.table.length);
   });
 
   it('a grown file is read from where the index stopped; a later final chunk replaces an indexed one', async () => {

@@ -6,6 +6,7 @@
 import { inferProvider } from '../../domain/provider.js';
 import type { Pricer } from '../../pricing/pricer.js';
 import type { LocalEntry } from './entry.js';
+import type { EntryTable } from './pack.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
 export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
@@ -19,20 +20,25 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
   return calculatedCost(e, pricer);
 }
 
-/** Entries whose cost under `mode` is still to be worked out from tokens (see priceEntries). */
-export function unpriced(entries: LocalEntry[], mode: CostMode): LocalEntry[] {
-  if (mode === 'display') return [];
-  return entries.filter((e) => e.calc === undefined && (mode === 'calculate' || e.costUSD === null));
+/** Whether a cost under `mode` is still to be worked out from tokens (see priceRows). */
+const needsPrice = (e: LocalEntry, mode: CostMode) => mode !== 'display' && e.calc === undefined && (mode === 'calculate' || e.costUSD === null);
+
+/** How many rows need their cost from tokens under `mode`. */
+export function unpricedRows(table: EntryTable, mode: CostMode): number {
+  let n = 0;
+  for (const e of table.reused()) if (needsPrice(e, mode)) n++;
+  return n;
 }
 
-/** Work out (and keep on each entry) the cost from tokens. */
-export function priceEntries(entries: LocalEntry[], pricer: Pricer): void {
+/** Work out (and keep in the table) the cost from tokens of the rows that need it under `mode`. */
+export function priceRows(table: EntryTable, mode: CostMode, pricer: Pricer): void {
   const providers = new Map<string, string>();
-  for (const e of entries) {
-    if (e.calc !== undefined) continue;
+  const e = {} as LocalEntry;
+  for (let i = 0; i < table.length; i++) {
+    if (!needsPrice(table.get(i, e), mode)) continue;
     let provider = providers.get(e.model);
     if (provider === undefined) providers.set(e.model, (provider = inferProvider(e.model)));
-    e.calc = calculatedCost(e, pricer, provider);
+    table.setCalc(i, calculatedCost(e, pricer, provider));
   }
 }
 

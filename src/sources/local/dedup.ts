@@ -9,31 +9,52 @@
  * totals. Entries without ids are always counted (as ccusage does).
  */
 import type { LocalEntry } from './entry.js';
+import { EntryTable, PACKED_NUMS as F, PACKED_REFS as R, type PackedEntries } from './pack.js';
 
 /** True when `next` should replace `kept` as the line that counts for their shared key. */
-export function supersedes(kept: LocalEntry, next: LocalEntry): boolean {
+export function supersedes(kept: { final: boolean; output: number }, next: { final: boolean; output: number }): boolean {
   if (next.final !== kept.final) return next.final;
   return next.output > kept.output;
 }
 
+/** The kept entries, in a table (pack.ts): a row per response, in the order each was first seen. */
 export class Deduper {
   private byKey = new Map<string, number>();
-  readonly entries: LocalEntry[] = [];
+  readonly table = new EntryTable();
   duplicates = 0;
 
   add(e: LocalEntry): void {
-    if (e.key === null) {
-      this.entries.push(e);
-      return;
-    }
-    const k = e.source === 'codex' ? 'x' + e.key : e.key;
+    const at = this.slot(e.key, e.source);
+    if (at === -1) this.table.push(e);
+    else if (supersedes(this.kept(at), e)) this.table.write(at, e);
+  }
+
+  /** Row `i` of packed columns, as `add` would take it; `origin` names the columns (see EntryTable.returnCosts). */
+  addRow(p: PackedEntries, i: number, origin = -1): void {
+    const key = p.keys[i]!;
+    const at = this.slot(key, key === null ? '' : p.strings[p.refs[i * R]!]!);
+    if (at === -1) this.table.pushRow(p, i, origin);
+    else if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.copy(at, p, i, origin);
+  }
+
+  addAll(p: PackedEntries, origin = -1): void {
+    for (let i = 0; i < p.keys.length; i++) this.addRow(p, i, origin);
+  }
+
+  /** The row already kept for this key (a duplicate), or -1 after reserving the next row for it. */
+  private slot(key: string | null, source: string): number {
+    if (key === null) return -1;
+    const k = source === 'codex' ? 'x' + key : key;
     const at = this.byKey.get(k);
     if (at === undefined) {
-      this.byKey.set(k, this.entries.length);
-      this.entries.push(e);
-      return;
+      this.byKey.set(k, this.table.length);
+      return -1;
     }
     this.duplicates++;
-    if (supersedes(this.entries[at]!, e)) this.entries[at] = e;
+    return at;
+  }
+
+  private kept(at: number): { final: boolean; output: number } {
+    return { final: this.table.final(at), output: this.table.output(at) };
   }
 }

@@ -14,7 +14,7 @@ import { Deduper } from './dedup.js';
 import type { LocalEntry, LocalSource } from './entry.js';
 import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
-import { packEntries, unpackEntries, type PackedEntries } from './pack.js';
+import { packEntries, unpackEntries, type EntryTable, type PackedEntries } from './pack.js';
 import { readLogFile } from './read.js';
 import { fileEdges, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
@@ -38,7 +38,8 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  entries: LocalEntry[];
+  /** Every entry kept (one per response), as columns: read them through `table.reused()`. */
+  table: EntryTable;
   files: number;
   bytes: number;
   /** Bytes read this time: less than `bytes` when the index held the rest. */
@@ -78,13 +79,15 @@ export interface ReadTask {
 /**
  * What reading one file from a point yields: the entries of its complete lines and those of an
  * unterminated last line (`tail`), which reports count if it parses but the index never keeps
- * (the line may still be being written). For the index and for workers the complete lines'
- * entries are deduplicated within the part; the copy kept is the one a single pass would keep
- * (the final-chunk rule picks the best copy with the earliest winning ties, whatever subset it
- * is applied to first).
+ * (the line may still be being written). The complete lines' entries come deduplicated within
+ * the part and packed (for the index and from workers; the copy kept is the one a single pass
+ * would keep: the final-chunk rule picks the best copy with the earliest winning ties, whatever
+ * subset it is applied to first), or as they are (`loose`) when this thread leaves duplicates to
+ * the one dedup over all files.
  */
 export interface PartRead {
-  entries: LocalEntry[];
+  packed: PackedEntries | null;
+  loose: LocalEntry[];
   tail: LocalEntry[];
   malformed: number[];
   truncatedTail: boolean;
@@ -94,10 +97,9 @@ export interface PartRead {
 }
 
 export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
-  // Without an index to write, this thread leaves duplicates to the one dedup over all files.
   const dedup = dedupe ? new Deduper() : null;
-  const entries: LocalEntry[] = [];
-  const keep = (e: LocalEntry) => (dedup ? dedup.add(e) : entries.push(e));
+  const loose: LocalEntry[] = [];
+  const keep = (e: LocalEntry) => (dedup ? dedup.add(e) : loose.push(e));
   // Entries stream in (a huge file holds no list of its lines); each line gives at most one, and
   // only the last line can lie past the last newline, so the latest one waits until the next.
   let last: LocalEntry | null = null;
@@ -115,11 +117,11 @@ export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
   });
   const tail: LocalEntry[] = [];
   if (last) (lastAt >= r.end ? tail.push(last) : keep(last));
-  return { entries: dedup ? dedup.entries : entries, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup?.duplicates ?? 0 };
+  return { packed: dedup ? dedup.table.packed() : null, loose, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup?.duplicates ?? 0 };
 }
 
-/** What a worker posts per file: a PartRead with its entries packed. */
-export interface WorkerMessage extends Omit<PartRead, 'entries' | 'tail'> {
+/** What a worker posts per file: a PartRead with its tail packed too. */
+export interface WorkerMessage extends Omit<PartRead, 'packed' | 'loose' | 'tail'> {
   index: number;
   packed: PackedEntries;
   tail: PackedEntries;
@@ -155,7 +157,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
       () =>
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ tasks, order, counter });
-          w.on('message', ({ index, packed, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, entries: unpackEntries(packed), tail: unpackEntries(tail) }));
+          w.on('message', ({ index, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, loose: [], tail: unpackEntries(tail) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -167,10 +169,9 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
 export function readTasksForWorker(tasks: ReadTask[], order: Int32Array, counter: Int32Array, post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   for (let index = nextTask(order, counter); index !== -1; index = nextTask(order, counter)) {
-    const { entries, tail, ...rest } = readPart(tasks[index]!, buffer);
-    const packed = packEntries(entries);
+    const { packed, tail, loose: _, ...rest } = readPart(tasks[index]!, buffer);
     const tailPacked = packEntries(tail);
-    post({ ...rest, index, packed, tail: tailPacked }, [packed.nums.buffer, packed.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
+    post({ ...rest, index, packed: packed!, tail: tailPacked }, [packed!.nums.buffer, packed!.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
   }
 }
 
@@ -191,8 +192,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
   const dedup = new Deduper();
-  const records: Omit<IndexedFile, 'packed'>[] = [];
-  const recordEntries: LocalEntry[][] = [];
+  const records: IndexedFile[] = [];
   const malformedByFile = new Map<string, number[]>();
   const truncated: string[] = [];
   let duplicates = 0;
@@ -213,9 +213,11 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       if (kept.record) {
         if (kept.grew) changed = true;
         records.push(kept.record);
-        recordEntries.push(kept.body);
       }
-      for (const e of kept.entries) dedup.add(e);
+      // Rows from a record remember it, so their costs can go back into the index.
+      if (kept.body) dedup.addAll(kept.body, kept.record ? records.length - 1 : -1);
+      for (const e of kept.loose) dedup.add(e);
+      for (const e of kept.tail) dedup.add(e);
       duplicates += kept.duplicates;
       if (kept.malformed.length) malformedByFile.set(f.path, kept.malformed);
       if (part?.truncatedTail) truncated.push(f.path);
@@ -229,7 +231,8 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const indexed = index?.size ?? 0;
   const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0);
   const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
-  const order = takeOrder(tasks);
+  // One thread takes files in discovery order, so each is added as soon as it is read.
+  const order = nWorkers > 0 ? takeOrder(tasks) : Int32Array.from(tasks.keys());
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const reading = nWorkers > 0 ? readInWorkers(nWorkers, tasks, order, counter, (k, r) => ((parts[k] = r), takeReady())) : null;
   if (reading) opts.onWorkersStarted?.();
@@ -252,7 +255,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   }
   for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
   return {
-    entries: dedup.entries,
+    table: dedup.table,
     files: files.length,
     bytes: totalBytes,
     readBytes,
@@ -263,7 +266,10 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       index && indexFile
         ? {
             changed: changed || records.length !== indexed,
-            save: () => writeIndex(indexFile, records.map((r, i) => ({ ...r, packed: packEntries(recordEntries[i]!) }))),
+            save: () => {
+              dedup.table.returnCosts(records.map((r) => r.packed));
+              return writeIndex(indexFile, records);
+            },
           }
         : null,
   };
@@ -278,32 +284,24 @@ function keep(
   cached: IndexedFile | null,
   part: PartRead | undefined,
   indexing: boolean,
-): { entries: LocalEntry[]; body: LocalEntry[]; record: Omit<IndexedFile, 'packed'> | null; grew: boolean; duplicates: number; malformed: number[] } {
+): { body: PackedEntries | null; loose: LocalEntry[]; tail: LocalEntry[]; record: IndexedFile | null; grew: boolean; duplicates: number; malformed: number[] } {
   // A part that starts at the record's end adds to it; one that read nothing complete leaves it.
   const grew = part !== undefined && (cached === null || part.end !== cached.end);
-  let body = cached ? unpackEntries(cached.packed) : [];
-  let duplicates = cached?.duplicates ?? 0;
-  let malformed = cached?.malformed ?? [];
-  if (grew) {
-    duplicates += part.duplicates;
-    malformed = malformed.length ? [...malformed, ...part.malformed] : part.malformed;
-    if (body.length === 0) body = part.entries;
-    else if (part.entries.length) {
-      const d = new Deduper();
-      for (const e of body) d.add(e);
-      for (const e of part.entries) d.add(e);
-      body = d.entries;
-      duplicates += d.duplicates;
-    }
+  const tail = part?.tail ?? [];
+  if (!grew) return { body: cached!.packed, loose: [], tail, record: indexing ? cached : null, grew, duplicates: cached!.duplicates, malformed: cached!.malformed };
+  let duplicates = (cached?.duplicates ?? 0) + part.duplicates;
+  const malformed = cached?.malformed.length ? [...cached.malformed, ...part.malformed] : part.malformed;
+  let body = part.packed;
+  if (cached && cached.packed.keys.length) {
+    // What the index had, then what was read after it, deduplicated as one file.
+    const d = new Deduper();
+    d.addAll(cached.packed);
+    if (body) d.addAll(body);
+    for (const e of part.loose) d.add(e);
+    body = d.table.packed();
+    duplicates += d.duplicates;
   }
-  let record: Omit<IndexedFile, 'packed'> | null = null;
-  if (indexing) {
-    if (grew) record = { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates };
-    else {
-      // The entries now live in `body`: the record lets go of the index's bytes.
-      const { packed: _, ...meta } = cached!;
-      record = meta;
-    }
-  }
-  return { entries: part?.tail.length ? [...body, ...part.tail] : body, body, record, grew, duplicates, malformed };
+  const record: IndexedFile | null =
+    indexing && body ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates, packed: body } : null;
+  return { body, loose: body === part.packed || body === null ? part.loose : [], tail, record, grew, duplicates, malformed };
 }

@@ -16,7 +16,9 @@
  * tokenboard version) is ignored and rebuilt, and a failure to write one never
  * fails a report. `tokenboard usage --no-cache` reads every file and leaves the
  * index alone. Layout: u32 header length, JSON header, padding to 8 bytes,
- * then every file's numbers (Float64) and string references (Uint32) in order.
+ * every file's numbers (Float64), every file's string references (Uint32),
+ * then one line per file with its keys as a JSON array. It is written piece
+ * by piece, so writing it needs no second copy of the entries.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,7 +30,7 @@ import type { PackedEntries } from './pack.js';
 import { PACKED_NUMS, PACKED_REFS } from './pack.js';
 
 /** Bump when what a file yields changes (parsers, entry fields), so old indexes are rebuilt. */
-const FORMAT = 1;
+const FORMAT = 2;
 const MAGIC = 'tokenboard-usage-index';
 
 /** A file's record: how far it was read (file-edges.ts decides whether it only grew since) and what it held. */
@@ -50,7 +52,7 @@ interface Header {
   magic: string;
   format: number;
   version: string;
-  files: (Omit<IndexedFile, 'packed'> & { n: number; strings: string[]; keys: (string | null)[] })[];
+  files: (Omit<IndexedFile, 'packed'> & { n: number; strings: string[] })[];
 }
 
 export function defaultIndexFile(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
@@ -73,60 +75,54 @@ export function readIndex(file: string): Map<string, IndexedFile> {
     const total = header.files.reduce((s, f) => s + f.n, 0);
     const numsAt = align8(4 + headerLength);
     const refsAt = numsAt + total * PACKED_NUMS * 8;
-    if (bytes.length !== refsAt + total * PACKED_REFS * 4) return out;
+    const keysAt = refsAt + total * PACKED_REFS * 4;
+    const keyLines = bytes.toString('utf8', keysAt).split('\n');
+    if (keyLines.length !== header.files.length + 1) return out;
     // Views on the file's bytes when they are 8-byte aligned (a large read is), else copies.
     const aligned = bytes.byteOffset % 8 === 0;
     const view = <T>(make: new (b: ArrayBufferLike, o: number, n: number) => T, from: number, to: number, size: number): T =>
       aligned ? new make(bytes.buffer, bytes.byteOffset + from, (to - from) / size) : new make(bytes.buffer.slice(bytes.byteOffset + from, bytes.byteOffset + to), 0, (to - from) / size);
     const nums = view(Float64Array, numsAt, refsAt, 8);
-    const refs = view(Uint32Array, refsAt, bytes.length, 4);
+    const refs = view(Uint32Array, refsAt, keysAt, 4);
     let at = 0;
-    for (const { n, strings, keys, ...f } of header.files) {
-      const packed: PackedEntries = {
-        nums: nums.subarray(at * PACKED_NUMS, (at + n) * PACKED_NUMS),
-        refs: refs.subarray(at * PACKED_REFS, (at + n) * PACKED_REFS),
-        strings,
-        keys,
-      };
-      out.set(f.path, { ...f, packed });
+    header.files.forEach(({ n, strings, ...f }, k) => {
+      const keys = JSON.parse(keyLines[k]!) as (string | null)[];
+      if (keys.length !== n) throw new Error('keys do not match');
+      out.set(f.path, { ...f, packed: { nums: nums.subarray(at * PACKED_NUMS, (at + n) * PACKED_NUMS), refs: refs.subarray(at * PACKED_REFS, (at + n) * PACKED_REFS), strings, keys } });
       at += n;
-    }
+    });
     return out;
   } catch {
     return new Map();
   }
 }
 
-/** Write the index atomically; false when it could not be written (reports go on without it). */
+/** Write the index atomically, piece by piece; false when it could not be written (reports go on without it). */
 export function writeIndex(file: string, files: IndexedFile[]): boolean {
   const header: Header = {
     magic: MAGIC,
     format: FORMAT,
     version: VERSION,
-    files: files.map(({ packed, ...f }) => ({ ...f, n: packed.keys.length, strings: packed.strings, keys: packed.keys })),
+    files: files.map(({ packed, ...f }) => ({ ...f, n: packed.keys.length, strings: packed.strings })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const numsAt = align8(4 + json.length);
-  const total = header.files.reduce((s, f) => s + f.n, 0);
-  const out = Buffer.alloc(numsAt + total * (PACKED_NUMS * 8 + PACKED_REFS * 4));
-  out.writeUInt32LE(json.length, 0);
-  json.copy(out, 4);
-  let pos = numsAt;
-  for (const f of files) {
-    const b = Buffer.from(f.packed.nums.buffer, f.packed.nums.byteOffset, f.packed.nums.byteLength);
-    pos += b.copy(out, pos);
-  }
-  for (const f of files) {
-    const b = Buffer.from(f.packed.refs.buffer, f.packed.refs.byteOffset, f.packed.refs.byteLength);
-    pos += b.copy(out, pos);
+  const bytes = (a: Float64Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  function* pieces(): Generator<string | Uint8Array> {
+    const head = Buffer.alloc(align8(4 + json.length));
+    head.writeUInt32LE(json.length, 0);
+    json.copy(head, 4);
+    yield head;
+    for (const f of files) yield bytes(f.packed.nums);
+    for (const f of files) yield bytes(f.packed.refs);
+    // One line of keys per file (JSON never writes a raw newline).
+    for (const f of files) yield JSON.stringify(f.packed.keys) + '\n';
   }
   try {
-    writeFileAtomic(file, out, 0o600, false); // a cache: no fsync
+    writeFileAtomic(file, pieces(), 0o600, false); // a cache: no fsync
     return true;
   } catch {
     return false;
   }
 }
-
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 

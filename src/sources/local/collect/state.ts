@@ -14,12 +14,14 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home = os.
   return path.join(env.XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'tokenboard', 'collector');
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, sync = true): void {
+/** Write `data` (or its chunks, in order) to `file` via a temporary file and a rename. */
+export function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string | Uint8Array>, mode = 0o600, sync = true): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeFileSync(fd, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(fd, data);
+    else for (const chunk of data) writeFileSync(fd, chunk);
     if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);

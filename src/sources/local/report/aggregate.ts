@@ -78,8 +78,8 @@ export function totalsOf(rows: TokenTotals[]): TokenTotals {
   return t;
 }
 
-/** Group entries by `keyOf` (null drops the entry) and sum tokens and cost per model. */
-function group(entries: LocalEntry[], keyOf: (e: LocalEntry, day: string) => string | null, o: ReportOptions): Map<string, Acc> {
+/** Group entries by `keyOf` (null drops the entry) and sum tokens and cost per model. Entries may be one reused object: none is kept. */
+function group(entries: Iterable<LocalEntry>, keyOf: (e: LocalEntry, day: string) => string | null, o: ReportOptions): Map<string, Acc> {
   const day = dayKeyer(o.timeZone);
   const pricer = o.pricer;
   const groups = new Map<string, Acc>();
@@ -108,21 +108,21 @@ function ordered<T>(groups: Map<string, Acc>, o: ReportOptions, make: (key: stri
   return keys.map((k) => make(k, groups.get(k)!));
 }
 
-export function dailyReport(entries: LocalEntry[], o: ReportOptions): DailyRow[] {
+export function dailyReport(entries: Iterable<LocalEntry>, o: ReportOptions): DailyRow[] {
   return ordered(group(entries, (_e, d) => d, o), o, (date, acc) => ({ date, ...toRow(acc) }));
 }
 
-export function weeklyReport(entries: LocalEntry[], o: ReportOptions): WeeklyRow[] {
+export function weeklyReport(entries: Iterable<LocalEntry>, o: ReportOptions): WeeklyRow[] {
   const cache = new Map<string, string>();
   const weekOf = (d: string) => cache.get(d) ?? (cache.set(d, weekStart(d, o.startOfWeek ?? 0)), cache.get(d)!);
   return ordered(group(entries, (_e, d) => weekOf(d), o), o, (week, acc) => ({ week, ...toRow(acc) }));
 }
 
-export function monthlyReport(entries: LocalEntry[], o: ReportOptions): MonthlyRow[] {
+export function monthlyReport(entries: Iterable<LocalEntry>, o: ReportOptions): MonthlyRow[] {
   return ordered(group(entries, (_e, d) => d.slice(0, 7), o), o, (month, acc) => ({ month, ...toRow(acc) }));
 }
 
-export function sessionReport(entries: LocalEntry[], o: ReportOptions): SessionRow[] {
+export function sessionReport(entries: Iterable<LocalEntry>, o: ReportOptions): SessionRow[] {
   const day = dayKeyer(o.timeZone);
   const groups = group(entries, (e) => `${e.source}\0${e.project}\0${e.sessionId}`, o);
   const rows = [...groups.entries()].map(([k, acc]) => {

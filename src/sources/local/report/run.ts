@@ -2,7 +2,7 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
-import { priceEntries, unpriced } from '../cost.js';
+import { priceRows, unpricedRows } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
@@ -63,9 +63,10 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   bar?.end();
   // Entries keep their cost from tokens (and the usage index keeps it), so the catalogue is
   // loaded only for entries not priced before.
-  const toPrice = unpriced(load.entries, o.mode);
-  if (toPrice.length) priceEntries(toPrice, await loadPricer());
-  if (load.index && (load.index.changed || toPrice.length)) load.index.save();
+  const table = load.table;
+  const toPrice = unpricedRows(table, o.mode);
+  if (toPrice) priceRows(table, o.mode, await loadPricer());
+  if (load.index && (load.index.changed || toPrice)) load.index.save();
   // Every entry is priced above: the reports read the cost each entry keeps.
   const pricer = null;
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
@@ -77,14 +78,14 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     case 'weekly':
     case 'monthly': {
       const p = PERIODS[o.kind];
-      const rows = p.report(load.entries, r);
+      const rows = p.report(table.reused(), r);
       output = o.json
         ? text({ [o.kind]: rows, totals: totalsOf(rows) })
         : usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
       break;
     }
     case 'session': {
-      const rows = sessionReport(load.entries, r);
+      const rows = sessionReport(table.reused(), r);
       output = o.json
         ? text({ sessions: rows, totals: totalsOf(rows) })
         : usageTable(
@@ -98,7 +99,7 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     }
     case 'blocks': {
       const now = o.now ?? Date.now();
-      const inRange = load.entries.filter((e) => {
+      const inRange = table.select((e) => {
         const d = new Date(e.time).toISOString().slice(0, 10);
         return (!o.since || d >= o.since) && (!o.until || d <= o.until);
       });
