@@ -238,8 +238,10 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   if (reading) opts.onWorkersStarted?.();
   const buffer = Buffer.allocUnsafe(1 << 20);
   takeReady();
+  // Parts that may wait (for workers' files before them) or go into the index are kept packed.
+  const packParts = index !== null || nWorkers > 0;
   for (let k = nextTask(order, counter); k !== -1; k = nextTask(order, counter)) {
-    parts[k] = readPart(tasks[k]!, buffer, index !== null);
+    parts[k] = readPart(tasks[k]!, buffer, packParts);
     takeReady();
   }
   await reading;
