@@ -76,8 +76,15 @@ export function readIndex(file: string): Map<string, IndexedFile> {
     const numsAt = align8(4 + headerLength);
     const refsAt = numsAt + total * PACKED_NUMS * 8;
     const keysAt = refsAt + total * PACKED_REFS * 4;
-    const keyLines = bytes.toString('utf8', keysAt).split('\n');
-    if (keyLines.length !== header.files.length + 1) return out;
+    // One line of keys per file, decoded one at a time (not the whole section as one string).
+    let lineAt = keysAt;
+    const nextKeys = (): (string | null)[] => {
+      const nl = bytes.indexOf(0x0a, lineAt);
+      if (nl === -1) throw new Error('keys end early');
+      const keys = JSON.parse(bytes.toString('utf8', lineAt, nl)) as (string | null)[];
+      lineAt = nl + 1;
+      return keys;
+    };
     // Views on the file's bytes when they are 8-byte aligned (a large read is), else copies.
     const aligned = bytes.byteOffset % 8 === 0;
     const view = <T>(make: new (b: ArrayBufferLike, o: number, n: number) => T, from: number, to: number, size: number): T =>
@@ -85,12 +92,13 @@ export function readIndex(file: string): Map<string, IndexedFile> {
     const nums = view(Float64Array, numsAt, refsAt, 8);
     const refs = view(Uint32Array, refsAt, keysAt, 4);
     let at = 0;
-    header.files.forEach(({ n, strings, ...f }, k) => {
-      const keys = JSON.parse(keyLines[k]!) as (string | null)[];
+    header.files.forEach(({ n, strings, ...f }) => {
+      const keys = nextKeys();
       if (keys.length !== n) throw new Error('keys do not match');
       out.set(f.path, { ...f, packed: { nums: nums.subarray(at * PACKED_NUMS, (at + n) * PACKED_NUMS), refs: refs.subarray(at * PACKED_REFS, (at + n) * PACKED_REFS), strings, keys } });
       at += n;
     });
+    if (lineAt !== bytes.length) return new Map();
     return out;
   } catch {
     return new Map();

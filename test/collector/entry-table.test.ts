@@ -1,0 +1,79 @@
+/** The columnar entry table (src/sources/local/pack.ts) and the dedup over it (dedup.ts), across chunk boundaries. */
+import { describe, expect, it } from 'vitest';
+import { Deduper } from '../../src/sources/local/dedup.js';
+import type { LocalEntry } from '../../src/sources/local/entry.js';
+import { EntryTable, packEntries, readRow, unpackEntries } from '../../src/sources/local/pack.js';
+
+const entry = (i: number, over: Partial<LocalEntry> = {}): LocalEntry => ({
+  source: i % 7 === 0 ? 'codex' : 'claude-code',
+  key: i % 11 === 0 ? null : `msg_${i}:req_${i}`,
+  time: 1_763_000_000_000 + i * 1000,
+  model: ['claude-sonnet-4-5', 'gpt-5', 'claude-opus-4-1'][i % 3]!,
+  sessionId: `s${i % 50}`,
+  project: `p${i % 5}`,
+  input: i,
+  output: i * 2 + 0.5,
+  cacheRead: i * 3,
+  cacheWrite: i * 4,
+  cacheWrite1h: i % 2,
+  reasoning: i % 9,
+  costUSD: i % 4 === 0 ? i / 100 : null,
+  final: i % 3 === 0,
+  calc: i % 5 === 0 ? i / 1000 : undefined,
+  ...over,
+});
+
+describe('EntryTable', () => {
+  it('keeps every field of 20,000 rows (several chunks) and packs them back', () => {
+    const t = new EntryTable();
+    const all = Array.from({ length: 20_000 }, (_, i) => entry(i));
+    all.forEach((e) => t.push(e));
+    expect(t.length).toBe(20_000);
+    for (const i of [0, 1, 255, 256, 8191, 8192, 8193, 16_384, 19_999]) expect(t.get(i)).toEqual(all[i]);
+    let n = 0;
+    for (const e of t.reused()) expect(e).toEqual(all[n++]);
+    expect(n).toBe(20_000);
+    const p = t.packed();
+    expect(unpackEntries(p)).toEqual(all);
+    expect(unpackEntries(packEntries(all))).toEqual(all);
+    expect(t.select((e) => e.input >= 19_998)).toEqual(all.slice(19_998));
+  });
+
+  it('rows copied from packed columns hand their costs back there', () => {
+    const parts = [packEntries(Array.from({ length: 9000 }, (_, i) => entry(i, { calc: undefined }))), packEntries([entry(50_000, { calc: undefined })])];
+    const t = new EntryTable();
+    t.push(entry(99_999));
+    for (let i = 0; i < 9000; i++) t.pushRow(parts[0]!, i, 0);
+    t.pushRow(parts[1]!, 0, 1);
+    for (let i = 0; i < t.length; i++) t.setCalc(i, i + 0.25);
+    t.returnCosts(parts);
+    expect(readRow(parts[0]!, 8999).calc).toBe(9000.25);
+    expect(readRow(parts[0]!, 0).calc).toBe(1.25);
+    expect(readRow(parts[1]!, 0).calc).toBe(9001.25);
+  });
+});
+
+describe('Deduper over the table', () => {
+  it('objects and packed rows dedup alike: one row per key, the final chunk, at the first copy\'s place', () => {
+    const a = entry(1, { key: 'k', output: 5, final: false });
+    const b = entry(2, { key: 'k', output: 9, final: false });
+    const c = entry(3, { key: 'k', output: 1, final: true });
+    const other = entry(4, { key: 'other' });
+    const noKey = entry(5, { key: null });
+    const viaObjects = new Deduper();
+    [a, other, b, noKey, c, noKey].forEach((e) => viaObjects.add(e));
+    const viaRows = new Deduper();
+    viaRows.addAll(packEntries([a, other, b, noKey, c, noKey]));
+    for (const d of [viaObjects, viaRows]) {
+      expect(d.table.length).toBe(4);
+      expect(d.duplicates).toBe(2);
+      expect(d.table.get(0).time).toBe(c.time); // the final chunk, in the first copy's place
+      expect(d.table.get(1).key).toBe('other');
+    }
+    // Codex and Claude Code keys never collide.
+    const mixed = new Deduper();
+    mixed.add(entry(7, { key: 'same' }));
+    mixed.add(entry(8, { key: 'same', source: 'claude-code' }));
+    expect(mixed.table.length).toBe(2);
+  });
+});
