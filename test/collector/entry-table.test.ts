@@ -39,17 +39,24 @@ describe('EntryTable', () => {
     expect(t.select((e) => e.input >= 19_998)).toEqual(all.slice(19_998));
   });
 
-  it('rows copied from packed columns hand their costs back there', () => {
+  it('rows referring to packed columns read them, and a cost set on one lands there', () => {
     const parts = [packEntries(Array.from({ length: 9000 }, (_, i) => entry(i, { calc: undefined }))), packEntries([entry(50_000, { calc: undefined })])];
     const t = new EntryTable();
     t.push(entry(99_999));
-    for (let i = 0; i < 9000; i++) t.pushRow(parts[0]!, i, 0);
-    t.pushRow(parts[1]!, 0, 1);
+    for (let i = 0; i < 9000; i++) t.pushRow(parts[0]!, i);
+    t.pushRow(parts[1]!, 0);
+    expect(t.get(9000)).toEqual(entry(8999, { calc: undefined }));
     for (let i = 0; i < t.length; i++) t.setCalc(i, i + 0.25);
-    t.returnCosts(parts);
+    expect(t.get(0).calc).toBe(0.25);
     expect(readRow(parts[0]!, 8999).calc).toBe(9000.25);
     expect(readRow(parts[0]!, 0).calc).toBe(1.25);
     expect(readRow(parts[1]!, 0).calc).toBe(9001.25);
+    // an owned row replaced by a reference and back
+    t.refer(0, parts[1]!, 0);
+    expect(t.get(0).input).toBe(50_000);
+    t.write(0, entry(7));
+    expect(t.get(0)).toEqual(entry(7));
+    expect(unpackEntries(t.packed()).slice(0, 2)).toEqual([entry(7), { ...entry(0, { calc: undefined }), calc: 1.25 }]);
   });
 });
 

@@ -29,16 +29,16 @@ export class Deduper {
     else if (supersedes(this.kept(at), e)) this.table.write(at, e);
   }
 
-  /** Row `i` of packed columns, as `add` would take it; `origin` names the columns (see EntryTable.returnCosts). */
-  addRow(p: PackedEntries, i: number, origin = -1): void {
+  /** Row `i` of packed columns, as `add` would take it (the table refers to the row; it is not copied). */
+  addRow(p: PackedEntries, i: number): void {
     const key = p.keys[i]!;
     const at = this.slot(key, key === null ? '' : p.strings[p.refs[i * R]!]!);
-    if (at === -1) this.table.pushRow(p, i, origin);
-    else if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.copy(at, p, i, origin);
+    if (at === -1) this.table.pushRow(p, i);
+    else if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.refer(at, p, i);
   }
 
-  addAll(p: PackedEntries, origin = -1): void {
-    for (let i = 0; i < p.keys.length; i++) this.addRow(p, i, origin);
+  addAll(p: PackedEntries): void {
+    for (let i = 0; i < p.keys.length; i++) this.addRow(p, i);
   }
 
   /** The row already kept for this key (a duplicate), or -1 after reserving the next row for it. */

@@ -214,8 +214,8 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
         if (kept.grew) changed = true;
         records.push(kept.record);
       }
-      // Rows from a record remember it, so their costs can go back into the index.
-      if (kept.body) dedup.addAll(kept.body, kept.record ? records.length - 1 : -1);
+      // The table refers to these rows (a cost set on one lands in the record's columns).
+      if (kept.body) dedup.addAll(kept.body);
       for (const e of kept.loose) dedup.add(e);
       for (const e of kept.tail) dedup.add(e);
       duplicates += kept.duplicates;
@@ -268,10 +268,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       index && indexFile
         ? {
             changed: changed || records.length !== indexed,
-            save: () => {
-              dedup.table.returnCosts(records.map((r) => r.packed));
-              return writeIndex(indexFile, records);
-            },
+            save: () => writeIndex(indexFile, records),
           }
         : null,
   };

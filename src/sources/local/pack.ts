@@ -3,10 +3,10 @@
  * Uint32Array (strings interned), keys beside them. A report keeps its entries
  * this way (EntryTable) — as objects they cost ~340 bytes of heap each and
  * most of a large report's garbage collection; a row here is 96 bytes plus
- * its key — and they cross from worker threads and into the usage index in
- * the same layout (PackedEntries: the columns moved, not copied), because
- * structured cloning tens of thousands of small objects cost as much as
- * reading the files.
+ * its key, or 8 bytes when it refers to columns it was given — and they cross
+ * from worker threads and into and out of the usage index in the same layout
+ * (PackedEntries: the columns moved, not copied), because structured cloning
+ * tens of thousands of small objects cost as much as reading the files.
  */
 import type { LocalEntry, LocalSource } from './entry.js';
 
@@ -69,85 +69,83 @@ function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: st
   return e;
 }
 
-/** Rows per chunk of a table: it grows a chunk at a time, never copying (or doubling) what it holds. */
+/** Rows per chunk of owned rows: the table grows a chunk at a time, never copying what it holds. */
 const CHUNK_BITS = 13;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
+/** A growable Int32 column (doubling; 4 bytes a row). */
+class IntColumn {
+  a = new Int32Array(256);
+  at(i: number): number {
+    return this.a[i]!;
+  }
+  set(i: number, v: number): void {
+    if (i >= this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, i + 1));
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[i] = v;
+  }
+}
+
 /**
- * A growable table of entries in the packed layout, in chunks of 8,192 rows. Rows are written
- * from entries or copied from other packed columns; reads go through one reused entry
- * (`reused`) or make new ones.
+ * The entries a report keeps, one row each. A row is either owned (written from an entry into
+ * the table's own columns, in chunks of 8,192 rows) or a reference to a row of packed columns
+ * the table was given (a file's part from a worker or from the usage index), so those are never
+ * copied, and a cost set on such a row lands in those columns (the index then keeps it). Reads
+ * go through one reused entry (`reused`) or make new ones.
  */
 export class EntryTable {
+  length = 0;
+  /** Per row: the packed columns it refers to (-1: an owned row) and its row there (or its owned row). */
+  private src = new IntColumn();
+  private row = new IntColumn();
+  private packs: PackedEntries[] = [];
+  private packIds = new Map<PackedEntries, number>();
+  // Owned rows.
   private nums: Float64Array[] = [];
   private refs: Uint32Array[] = [];
-  /** Per row, the packed columns it was copied from (an index into the list returnCosts gets, -1: none) and its row there. */
-  private origins: Int32Array[] | null = null;
-  keys: (string | null)[] = [];
-  strings: string[] = [];
-  length = 0;
+  private keys: (string | null)[] = [];
+  private owned = 0;
+  private strings: string[] = [];
   private ids = new Map<string, number>();
   private lastString = '';
   private lastId = -1;
 
-  /** Append a row; its index. */
+  /** Append a row from an entry; its index. */
   push(e: LocalEntry): number {
-    this.grow();
-    this.write(this.length, e);
+    this.own(this.length, e);
     return this.length++;
   }
 
-  /** Append row `i` of `p`; its index. */
-  pushRow(p: PackedEntries, i: number, origin = -1): number {
-    this.grow();
-    this.copy(this.length, p, i, origin);
+  /** Append a row referring to row `i` of `p`; its index. */
+  pushRow(p: PackedEntries, i: number): number {
+    this.refer(this.length, p, i);
     return this.length++;
   }
 
+  /** Row `at` becomes `e`. */
   write(at: number, e: LocalEntry): void {
-    const nums = this.nums[at >> CHUNK_BITS]!;
-    const o = (at & MASK) * F;
-    nums[o] = e.time;
-    nums[o + 1] = e.input;
-    nums[o + 2] = e.output;
-    nums[o + 3] = e.cacheRead;
-    nums[o + 4] = e.cacheWrite;
-    nums[o + 5] = e.reasoning;
-    nums[o + 6] = e.costUSD ?? NaN;
-    nums[o + 7] = e.final ? 1 : 0;
-    nums[o + 8] = e.cacheWrite1h;
-    nums[o + 9] = e.calc ?? NaN;
-    const refs = this.refs[at >> CHUNK_BITS]!;
-    const r = (at & MASK) * R;
-    refs[r] = this.id(e.source);
-    refs[r + 1] = this.id(e.model);
-    refs[r + 2] = this.id(e.sessionId);
-    refs[r + 3] = this.id(e.project);
-    this.keys[at] = e.key;
-    if (this.origins) this.origins[at >> CHUNK_BITS]![(at & MASK) * 2] = -1;
+    const r = this.src.at(at) === -1 ? this.row.at(at) : -1;
+    if (r === -1) this.own(at, e);
+    else this.fillOwned(r, e);
   }
 
-  copy(at: number, p: PackedEntries, i: number, origin = -1): void {
-    this.nums[at >> CHUNK_BITS]!.set(p.nums.subarray(i * F, i * F + F), (at & MASK) * F);
-    const refs = this.refs[at >> CHUNK_BITS]!;
-    const r = (at & MASK) * R;
-    for (let k = 0; k < R; k++) refs[r + k] = this.id(p.strings[p.refs[i * R + k]!]!);
-    this.keys[at] = p.keys[i]!;
-    if (origin >= 0 && !this.origins) this.origins = this.nums.map((c) => new Int32Array((c.length / F) * 2).fill(-1));
-    if (this.origins) {
-      const o = this.origins[at >> CHUNK_BITS]!;
-      o[(at & MASK) * 2] = origin;
-      o[(at & MASK) * 2 + 1] = i;
-    }
+  /** Row `at` becomes a reference to row `i` of `p`. */
+  refer(at: number, p: PackedEntries, i: number): void {
+    let id = this.packIds.get(p);
+    if (id === undefined) this.packIds.set(p, (id = this.packs.push(p) - 1));
+    this.src.set(at, id);
+    this.row.set(at, i);
   }
 
   get(i: number, into?: LocalEntry): LocalEntry {
-    return fill(this.nums[i >> CHUNK_BITS]!, (i & MASK) * F, this.refs[i >> CHUNK_BITS]!, (i & MASK) * R, this.strings, this.keys[i]!, into);
-  }
-
-  private num(i: number, k: number): number {
-    return this.nums[i >> CHUNK_BITS]![(i & MASK) * F + k]!;
+    const s = this.src.at(i);
+    const r = this.row.at(i);
+    if (s >= 0) return readRow(this.packs[s]!, r, into);
+    return fill(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R, this.strings, this.keys[r]!, into);
   }
 
   output(i: number): number {
@@ -158,18 +156,10 @@ export class EntryTable {
     return this.num(i, 7) === 1;
   }
 
+  /** Set the cost from tokens; for a referenced row, in the packed columns it refers to. */
   setCalc(i: number, usd: number): void {
-    this.nums[i >> CHUNK_BITS]![(i & MASK) * F + 9] = usd;
-  }
-
-  /** Write each row's cost from tokens back into the packed columns it was copied from. */
-  returnCosts(sources: PackedEntries[]): void {
-    if (!this.origins) return;
-    for (let i = 0; i < this.length; i++) {
-      const o = this.origins[i >> CHUNK_BITS]!;
-      const from = o[(i & MASK) * 2]!;
-      if (from >= 0) sources[from]!.nums[o[(i & MASK) * 2 + 1]! * F + 9] = this.num(i, 9);
-    }
+    const [nums, o] = this.where(i);
+    nums[o + 9] = usd;
   }
 
   /** The rows in order through one reused entry: read each before the next, keep none. */
@@ -188,13 +178,59 @@ export class EntryTable {
     return out;
   }
 
-  /** The rows as packed columns, copied into arrays of their size. */
+  /** The rows as packed columns of their own (copied, sized to the rows there are). */
   packed(): PackedEntries {
-    const nums = new Float64Array(this.length * F);
-    const refs = new Uint32Array(this.length * R);
-    this.nums.forEach((c, k) => nums.set(c.subarray(0, Math.min(CHUNK, this.length - k * CHUNK) * F), k * CHUNK * F));
-    this.refs.forEach((c, k) => refs.set(c.subarray(0, Math.min(CHUNK, this.length - k * CHUNK) * R), k * CHUNK * R));
-    return { nums, refs, keys: this.keys.slice(0, this.length), strings: this.strings };
+    const out = new EntryTable();
+    const e = {} as LocalEntry;
+    for (let i = 0; i < this.length; i++) out.push(this.get(i, e));
+    const n = out.owned;
+    const nums = new Float64Array(n * F);
+    const refs = new Uint32Array(n * R);
+    out.nums.forEach((c, k) => nums.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * F), k * CHUNK * F));
+    out.refs.forEach((c, k) => refs.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * R), k * CHUNK * R));
+    return { nums, refs, keys: out.keys.slice(0, n), strings: out.strings };
+  }
+
+  private where(i: number): [Float64Array, number] {
+    const s = this.src.at(i);
+    const r = this.row.at(i);
+    return s >= 0 ? [this.packs[s]!.nums, r * F] : [this.nums[r >> CHUNK_BITS]!, (r & MASK) * F];
+  }
+
+  private num(i: number, k: number): number {
+    const [nums, o] = this.where(i);
+    return nums[o + k]!;
+  }
+
+  /** Row `at` becomes a new owned row holding `e`. */
+  private own(at: number, e: LocalEntry): void {
+    const r = this.owned++;
+    this.grow(r);
+    this.fillOwned(r, e);
+    this.src.set(at, -1);
+    this.row.set(at, r);
+  }
+
+  private fillOwned(r: number, e: LocalEntry): void {
+    const nums = this.nums[r >> CHUNK_BITS]!;
+    const o = (r & MASK) * F;
+    nums[o] = e.time;
+    nums[o + 1] = e.input;
+    nums[o + 2] = e.output;
+    nums[o + 3] = e.cacheRead;
+    nums[o + 4] = e.cacheWrite;
+    nums[o + 5] = e.reasoning;
+    nums[o + 6] = e.costUSD ?? NaN;
+    nums[o + 7] = e.final ? 1 : 0;
+    nums[o + 8] = e.cacheWrite1h;
+    nums[o + 9] = e.calc ?? NaN;
+    const refs = this.refs[r >> CHUNK_BITS]!;
+    const q = (r & MASK) * R;
+    refs[q] = this.id(e.source);
+    refs[q + 1] = this.id(e.model);
+    refs[q + 2] = this.id(e.sessionId);
+    refs[q + 3] = this.id(e.project);
+    this.keys[r] = e.key;
   }
 
   private id(s: string): number {
@@ -206,31 +242,24 @@ export class EntryTable {
     return id;
   }
 
-  private grow(): void {
-    const n = this.length;
-    if (n === 0) {
+  /** Room for owned row `r`. */
+  private grow(r: number): void {
+    if (r === 0) {
       // Most tables (one per file read) hold a few hundred rows: the first chunk starts small
       // and doubles up to full size; later chunks are full from the start and never copied.
       this.nums.push(new Float64Array(256 * F));
       this.refs.push(new Uint32Array(256 * R));
-      this.origins?.push(new Int32Array(256 * 2).fill(-1));
-    } else if (n < CHUNK && n * F === this.nums[0]!.length) {
-      const rows = Math.min(CHUNK, n * 2);
+    } else if (r < CHUNK && r * F === this.nums[0]!.length) {
+      const rows = Math.min(CHUNK, r * 2);
       const nums = new Float64Array(rows * F);
       nums.set(this.nums[0]!);
       this.nums[0] = nums;
       const refs = new Uint32Array(rows * R);
       refs.set(this.refs[0]!);
       this.refs[0] = refs;
-      if (this.origins) {
-        const o = new Int32Array(rows * 2).fill(-1);
-        o.set(this.origins[0]!);
-        this.origins[0] = o;
-      }
-    } else if ((n & MASK) === 0) {
+    } else if ((r & MASK) === 0) {
       this.nums.push(new Float64Array(CHUNK * F));
       this.refs.push(new Uint32Array(CHUNK * R));
-      this.origins?.push(new Int32Array(CHUNK * 2).fill(-1));
     }
   }
 }
