@@ -243,7 +243,7 @@ async function grouped(source: ReturnType<typeof rollupRows>, dialect: Dialect, 
 }
 
 /** Result column alias of each rollup column. */
-const MEASURES: [column: string, alias: string][] = [
+export const MEASURES: [column: string, alias: string][] = [
   ['events', 'events'],
   ['requests', 'requests'],
   ['input', 'input'],
@@ -276,7 +276,7 @@ function sums() {
 }
 
 /** An AggregateRow's measures from a result row, `n` reading one column as a number. */
-function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
+export function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
   const input = n('input');
   const output = n('output');
   const cacheRead = n('cacheRead');

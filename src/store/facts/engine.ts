@@ -1,0 +1,601 @@
+/**
+ * The fact engine: whole-day questions of the store (aggregate, aggregateSets,
+ * aggregateWindows, activePeople, personActivity) answered by scanning the
+ * daily facts held in memory as columns (cache.ts), like an OLAP engine keeps
+ * a column store beside the row store. SQLite needs 15–50 ms for each
+ * `count(distinct who)` over a month of facts and panels ask several; a scan
+ * of typed arrays with a set per group does it in a few.
+ *
+ * Every answer equals the SQL path's (src/store/sql/aggregate.ts and
+ * activity.ts reading usage_fact_daily and usage_cube_daily), row order
+ * included: the store contract runs against both, and bench/query-compare.ts
+ * compares every panel's response byte for byte. Questions that are not whole
+ * days (hourly buckets, ranges not on UTC midnight) return null here, and the
+ * store asks SQL.
+ */
+import type Database from 'better-sqlite3';
+import { DAY, ROLLUP_FIELDS } from '../rollup.js';
+import { MEASURES, measuresOf } from '../sql/aggregate.js';
+import type { AggregateRow, AggregateSpec, Bucket, Dimension, Filters, PersonActivity, RangeSpec } from '../types.js';
+import { FactCache } from './cache.js';
+import type { DayColumns, Dictionary, Measure } from './columns.js';
+
+/** Fact rows kept in memory by default: a year of 10,000 people is ~1.3 M rows (~65 MB). */
+export const DEFAULT_MAX_ROWS = 3_000_000;
+
+type Pred = (c: DayColumns, i: number) => boolean;
+
+const FIELD = new Map<string, number>(ROLLUP_FIELDS.map((f, n) => [f, n]));
+const ALIAS_FIELD = new Map(MEASURES.map(([column, alias]) => [alias, FIELD.get(column)!]));
+const N = ROLLUP_FIELDS.length;
+const LABEL_DIMS = ['tool', 'model', 'provider', 'source'] as const;
+type LabelDim = (typeof LABEL_DIMS)[number];
+const isLabel = (d: Dimension): d is LabelDim => (LABEL_DIMS as readonly string[]).includes(d);
+
+/**
+ * What a row is grouped by before the groupings are formed: the non-label
+ * dimensions asked for, and the stream when any label (tool, model, provider,
+ * source) is asked for, since the stream determines all four.
+ */
+type FineDim = Exclude<Dimension, LabelDim> | 'stream';
+const FINE_COLUMN: Record<FineDim, 'key' | 'team' | 'func' | 'manager' | 'identity' | 'stream'> = {
+  person: 'key',
+  team: 'team',
+  function: 'func',
+  manager: 'manager',
+  identity: 'identity',
+  stream: 'stream',
+};
+
+/**
+ * Distinct people per group: a bitset per group (one flat array), or, for
+ * many small groups (per person, manager, identity), one set of (group, person) pairs.
+ */
+class Distinct {
+  bits = new Uint32Array(0);
+  readonly words: number;
+  private groups = 0;
+  readonly pairs: Set<number> | null;
+
+  constructor(
+    private readonly members: number,
+    sparse: boolean,
+  ) {
+    this.words = (members + 31) >>> 5;
+    this.pairs = sparse ? new Set() : null;
+  }
+
+  addGroup(): void {
+    this.groups++;
+    if (this.pairs || this.bits.length >= this.groups * this.words) return;
+    const grown = new Uint32Array(Math.max(this.groups * this.words, this.bits.length * 2));
+    grown.set(this.bits);
+    this.bits = grown;
+  }
+
+  /** Mark the people of a day's rows: row i (with fine group fine[i] >= 0) in group coarse[fine[i]]. */
+  mark(c: DayColumns, fine: Int32Array, coarse: Int32Array): void {
+    const { human, member } = c;
+    if (this.pairs) {
+      for (let i = 0; i < c.rows; i++) {
+        const f = fine[i]!;
+        if (f >= 0 && human[i] === 1) this.pairs.add(coarse[f]! * this.members + member[i]!);
+      }
+      return;
+    }
+    const bits = this.bits;
+    const words = this.words;
+    for (let i = 0; i < c.rows; i++) {
+      const f = fine[i]!;
+      if (f < 0 || human[i] === 0) continue;
+      const m = member[i]!;
+      bits[coarse[f]! * words + (m >>> 5)]! |= 1 << (m & 31);
+    }
+  }
+
+  counts(): number[] {
+    const out = new Array<number>(this.groups).fill(0);
+    if (this.pairs) for (const p of this.pairs) out[Math.floor(p / this.members)]!++;
+    else for (let g = 0; g < this.groups; g++) out[g] = popcount(this.bits.subarray(g * this.words, (g + 1) * this.words));
+    return out;
+  }
+}
+
+function popcount(bits: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < bits.length; w++) {
+    let v = bits[w]!;
+    v = v - ((v >>> 1) & 0x55555555);
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return n;
+}
+
+/** One grouping over a sub-range of the scanned days. */
+interface Grouping {
+  fromSec: number;
+  toSec: number;
+  bucket?: Bucket;
+  dims: Dimension[];
+  withSums: boolean;
+  index: Map<number | string, number>;
+  buckets: number[];
+  codes: number[][];
+  sums: Float64Array[];
+  people: Distinct | null;
+}
+
+export class FactEngine {
+  readonly cache: FactCache;
+  private readonly identityCanonical: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    opts: { maxRows?: number } = {},
+  ) {
+    this.cache = new FactCache(db, opts.maxRows ?? DEFAULT_MAX_ROWS);
+    this.identityCanonical = db.prepare('SELECT canonical FROM identity WHERE id = ?').pluck();
+  }
+
+  aggregate(spec: AggregateSpec): AggregateRow[] | null {
+    const range = wholeDays(spec.from, spec.to, spec.bucket);
+    if (!range) return null;
+    const g = grouping(range, spec.groupBy ?? [], !spec.peopleOnly, spec.bucket);
+    this.scan(range, spec.filters, [g]);
+    return this.rows(g);
+  }
+
+  aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): AggregateRow[][] | null {
+    const range = wholeDays(spec.from, spec.to);
+    if (!range || spec.groupings.length === 0) return null;
+    const gs = spec.groupings.map((dims) => grouping(range, dims, true));
+    this.scan(range, spec.filters, gs);
+    return gs.map((g) => this.rows(g));
+  }
+
+  aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean }): { windows: AggregateRow[]; daily: AggregateRow[] | null } | null {
+    const ms = DAY * 1000;
+    if (spec.windows.length === 0 || !spec.windows.every((w) => w.from % ms === 0 && w.to % ms === 0)) return null;
+    const secs = spec.windows.map((w) => [w.from / 1000, w.to / 1000] as [number, number]);
+    const range: [number, number] = [Math.min(...secs.map((s) => s[0])), Math.max(...secs.map((s) => s[1]))];
+    const gs = secs.map((s) => grouping(s, [], true));
+    const daily = spec.daily ? grouping(secs[0]!, [], true, 'day') : null;
+    this.scan(range, spec.filters, daily ? [...gs, daily] : gs);
+    return { windows: gs.map((g) => this.rows(g)[0]!), daily: daily ? this.rows(daily) : null };
+  }
+
+  activePeople(spec: { from: number; to: number; sets: Filters[] }): number[] | null {
+    const range = wholeDays(spec.from, spec.to);
+    if (!range || spec.sets.length === 0) return null;
+    const days = this.cache.range(range[0], range[1]);
+    const preds = spec.sets.map((f) => this.predicate(f));
+    const seen = spec.sets.map(() => new Uint32Array((this.cache.members.size + 31) >>> 5));
+    for (const c of days) {
+      for (let i = 0; i < c.rows; i++) {
+        if (c.human[i] === 0) continue;
+        const m = c.member[i]!;
+        for (let k = 0; k < preds.length; k++) if (!preds[k] || preds[k]!(c, i)) seen[k]![m >>> 5]! |= 1 << (m & 31);
+      }
+    }
+    return seen.map(popcount);
+  }
+
+  personActivity(spec: RangeSpec): PersonActivity[] | null {
+    const range = wholeDays(spec.from, spec.to);
+    if (!range) return null;
+    const days = this.cache.range(range[0], range[1]);
+    const pred = this.predicate(spec.filters);
+    const dicts = this.cache.dictionaries;
+    const { tool, model } = this.cache.streamLabels;
+    const FIELDS = (['input', 'output', 'cache_read', 'cache_write', 'cost_best', 'requests', 'commits', 'pull_requests'] as const).map((f) => FIELD.get(f)!);
+    interface Acc {
+      member: number;
+      key: number;
+      attributed: boolean;
+      service: boolean;
+      team: number;
+      func: number;
+      days: number;
+      lastDay: number;
+      tools: number[];
+      models: number[];
+    }
+    const accs: Acc[] = [];
+    let sums = new Float64Array(1024 * 8);
+    const slot = new Int32Array(this.cache.members.size).fill(-1);
+    const min = (cur: number, next: number, values: (string | null)[]) =>
+      cur === 0 ? next : next === 0 || next === cur ? cur : compareText(values[next]!, values[cur]!) < 0 ? next : cur;
+    let rowSlot = new Int32Array(0);
+    for (const c of days) {
+      if (rowSlot.length < c.rows) rowSlot = new Int32Array(c.rows * 2);
+      for (let i = 0; i < c.rows; i++) {
+        rowSlot[i] = -1;
+        if (spec.unattributedOnly && (c.attributed[i] === 1 || c.human[i] === 0)) continue;
+        if (pred && !pred(c, i)) continue;
+        const m = c.member[i]!;
+        let s = slot[m]!;
+        if (s < 0) {
+          s = slot[m] = accs.length;
+          accs.push({ member: m, key: c.key[i]!, attributed: false, service: false, team: 0, func: 0, days: 0, lastDay: -1, tools: [], models: [] });
+          if (sums.length < accs.length * 8) {
+            const grown = new Float64Array(sums.length * 2);
+            grown.set(sums);
+            sums = grown;
+          }
+        }
+        rowSlot[i] = s;
+        const a = accs[s]!;
+        a.key = min(a.key, c.key[i]!, dicts.key.values);
+        if (c.attributed[i] === 1) a.attributed = true;
+        if (c.human[i] === 0) a.service = true;
+        a.team = min(a.team, c.team[i]!, dicts.team.values);
+        a.func = min(a.func, c.func[i]!, dicts.func.values);
+        // Days are scanned in order: a new last day is a new active day.
+        if (a.lastDay !== c.day) {
+          a.days++;
+          a.lastDay = c.day;
+        }
+        const t = tool[c.stream[i]!]!;
+        if (!a.tools.includes(t)) a.tools.push(t);
+        const md = model[c.stream[i]!]!;
+        if (!a.models.includes(md)) a.models.push(md);
+      }
+      FIELDS.forEach((f, k) => {
+        const col = c.measures[f];
+        if (col) addColumn(sums, 8, k, col, rowSlot, c.rows);
+      });
+    }
+    const ids = this.cache.members.ids;
+    return accs
+      .map((a, s) => ({ a, s, id: ids[a.member]! }))
+      .sort((x, y) => x.id - y.id)
+      .map(({ a, s, id }) => {
+        const v = (k: number) => sums[s * 8 + k]!;
+        return {
+          id,
+          key: dicts.key.values[a.key]!,
+          attributed: a.attributed,
+          service: a.service,
+          team: dicts.team.values[a.team] ?? null,
+          function: dicts.func.values[a.func] ?? null,
+          activeDays: a.days,
+          lastDay: a.lastDay * 1000,
+          tokens: v(0) + v(1) + v(2) + v(3),
+          input: v(0),
+          cacheRead: v(2),
+          cost: v(4) / 1e6,
+          requests: v(5),
+          commits: v(6),
+          pullRequests: v(7),
+          tools: a.tools.length,
+          models: a.models.length,
+        };
+      });
+  }
+
+  /**
+   * One pass over the days of `range`. Per day, the rows that pass the filters
+   * are first summed per fine group (the union of the asked dimensions, labels
+   * by stream), column by column; each grouping then sums the fine groups into
+   * its own and marks its groups' people row by row.
+   */
+  private scan(range: [number, number], filters: Filters | undefined, gs: Grouping[]): void {
+    const days = this.cache.range(range[0], range[1]);
+    const pred = this.predicate(filters);
+    const members = this.cache.members.size;
+    for (const g of gs) g.people = new Distinct(members, g.dims.some((d) => d === 'person' || d === 'identity' || d === 'manager'));
+    // Sums from the day's cube rows when nothing asks for person, manager or identity (as aggregate.ts reads usage_cube_daily).
+    const cubeable =
+      gs.every((g) => g.dims.every((d) => d !== 'person' && d !== 'manager' && d !== 'identity')) &&
+      !(filters?.person?.length || filters?.manager?.length || filters?.excludePerson?.length);
+    const fineDims: FineDim[] = cubeable ? ['team', 'function', 'stream'] : [...new Set(gs.flatMap((g) => g.dims.map((d): FineDim => (isLabel(d) ? 'stream' : d))))];
+    const fineCols = fineDims.map((d) => FINE_COLUMN[d]);
+    const labels = this.cache.streamLabels;
+    // Each grouping's dimension codes from a fine group's codes.
+    const codeOf = gs.map((g) =>
+      g.dims.map((d): ((codes: number[]) => number) => {
+        const at = fineDims.indexOf(isLabel(d) ? 'stream' : d);
+        if (!isLabel(d)) return (codes) => codes[at]!;
+        const l = labels[d];
+        return (codes) => l[codes[at]!]!;
+      }),
+    );
+    const withSums = gs.some((g) => g.withSums);
+    let fine = new Int32Array(0);
+    for (const c of days) {
+      const active = gs.map((g, k) => k).filter((k) => c.day >= gs[k]!.fromSec && c.day < gs[k]!.toSec);
+      if (active.length === 0 || c.rows === 0) continue;
+      if (fine.length < c.rows) fine = new Int32Array(c.rows * 2);
+      let fineCodes: number[][];
+      let fineSums: Float64Array;
+      /** Fine groups the filters keep (null: all). */
+      let live: Uint8Array | null = null;
+      if (cubeable) {
+        const cube = c.cube;
+        fineCodes = cube.codes;
+        fineSums = cube.sums;
+        if (pred) {
+          // The filters read only team, function and stream here, which cube rows have under the same names.
+          const ok = (live = new Uint8Array(cube.rows));
+          for (let r = 0; r < cube.rows; r++) ok[r] = pred(cube as unknown as DayColumns, r) ? 1 : 0;
+          for (let i = 0; i < c.rows; i++) fine[i] = ok[c.cubeRow[i]!] ? c.cubeRow[i]! : -1;
+        } else fine.set(c.cubeRow);
+      } else {
+        fineCodes = fineGroups(c, pred, fineCols.map((col) => c[col]), fine);
+        fineSums = new Float64Array(withSums ? fineCodes.length * N : 0);
+        if (withSums) c.measures.forEach((col, f) => col && addColumn(fineSums, N, f, col, fine, c.rows));
+      }
+      if (fineCodes.length === 0) continue;
+      for (const k of active) {
+        const g = gs[k]!;
+        const bucket = g.bucket ? bucketOf(c.day, g.bucket) : 0;
+        const coarse = new Int32Array(fineCodes.length);
+        const dimCode = codeOf[k]!;
+        for (let f = 0; f < fineCodes.length; f++) {
+          if (live && live[f] === 0) continue;
+          const codes = fineCodes[f]!;
+          let key: number | string = bucket / DAY;
+          if (dimCode.length === 1 && dimCode[0]!(codes) < WIDE) key = key * WIDE + dimCode[0]!(codes);
+          else if (dimCode.length > 0) key = `${key},${dimCode.map((code) => code(codes)).join(',')}`;
+          let id = g.index.get(key);
+          if (id === undefined) {
+            id = g.codes.length;
+            g.index.set(key, id);
+            g.buckets.push(bucket);
+            g.codes.push(dimCode.map((code) => code(codes)));
+            g.sums.push(new Float64Array(N));
+            g.people!.addGroup();
+          }
+          coarse[f] = id;
+          if (g.withSums) {
+            const s = g.sums[id]!;
+            for (let m = 0, o = f * N; m < N; m++) s[m] += fineSums[o + m]!;
+          }
+        }
+        g.people!.mark(c, fine, coarse);
+      }
+    }
+  }
+
+  /** A grouping's rows in the SQL path's order: by bucket, then keys (null first, then by bytes, SQLite's BINARY collation). */
+  private rows(g: Grouping): AggregateRow[] {
+    const dicts = this.cache.dictionaries;
+    const canonical = new Map<number, string | null>();
+    const keyText = (d: Dimension, code: number): string | null => {
+      if (d === 'identity') {
+        if (!canonical.has(code)) canonical.set(code, (this.identityCanonical.get(code) as string | undefined) ?? null);
+        return canonical.get(code)!;
+      }
+      const dict = d === 'person' ? dicts.key : d === 'function' ? dicts.func : dicts[d];
+      return dict.values[code] ?? null;
+    };
+    const people = g.people?.counts() ?? [];
+    const groups = g.codes.map((codes, id) => ({ id, bucket: g.buckets[id]!, keys: g.dims.map((d, n) => keyText(d, codes[n]!)) }));
+    groups.sort((x, y) => {
+      if (x.bucket !== y.bucket) return x.bucket - y.bucket;
+      for (let n = 0; n < x.keys.length; n++) {
+        const a = x.keys[n]!;
+        const b = y.keys[n]!;
+        if (a === b) continue;
+        if (a === null) return -1;
+        if (b === null) return 1;
+        return compareText(a, b);
+      }
+      return 0;
+    });
+    const zero = new Float64Array(N);
+    // Without grouping or bucket SQL returns one row even when nothing matched: callers expect totals.
+    if (groups.length === 0 && g.dims.length === 0 && !g.bucket) return [{ keys: {}, ...measuresOf(() => 0) }];
+    return groups.map(({ id, bucket, keys }) => {
+      const k: AggregateRow['keys'] = {};
+      g.dims.forEach((d, n) => (k[d] = keys[n]!));
+      const sums = g.withSums ? g.sums[id]! : zero;
+      const n = (alias: string) => (alias === 'people' ? people[id]! : sums[ALIAS_FIELD.get(alias)!]!);
+      return { ...(g.bucket ? { bucket: bucket * 1000 } : {}), keys: k, ...measuresOf(n) };
+    });
+  }
+
+  /**
+   * The filters as a row predicate (null when there are none), with the SQL
+   * path's meaning (aggregate.ts `condition`): `in` never matches null; a
+   * person is matched by their email or an identity's own email; exclusions
+   * read the person's email else the identity's, and a missing function as ''.
+   * Built after the days are loaded, so the dictionaries hold every value rows have.
+   */
+  private predicate(filters: Filters | undefined): Pred | null {
+    if (!filters) return null;
+    const dicts = this.cache.dictionaries;
+    const labels = this.cache.streamLabels;
+    const set = (dict: Dictionary, values: string[]) => {
+      const a = new Uint8Array(dict.size);
+      for (const v of values) {
+        const c = dict.find(v);
+        if (c > 0) a[c] = 1;
+      }
+      return a;
+    };
+    const parts: Pred[] = [];
+    const by = (values: string[] | undefined, col: 'team' | 'func' | 'manager') => {
+      if (!values?.length) return;
+      const a = set(dicts[col], values);
+      parts.push((c, i) => a[c[col][i]!] === 1);
+    };
+    by(filters.team, 'team');
+    by(filters.function, 'func');
+    by(filters.manager, 'manager');
+    const streamFilters = LABEL_DIMS.filter((d) => filters[d]?.length);
+    if (streamFilters.length) {
+      const ok = new Uint8Array(labels.tool.length).fill(1);
+      for (const d of streamFilters) {
+        const a = set(dicts[d], filters[d]!);
+        for (let s = 0; s < ok.length; s++) if (a[labels[d][s]!] !== 1) ok[s] = 0;
+      }
+      parts.push((c, i) => ok[c.stream[i]!] === 1);
+    }
+    if (filters.person?.length) {
+      const a = set(dicts.key, filters.person);
+      const ids = this.identitiesWhere('email', filters.person);
+      parts.push((c, i) => (c.attributed[i] === 1 && a[c.key[i]!] === 1) || ids.has(c.identity[i]!));
+    }
+    if (filters.excludePerson?.length) {
+      const a = set(dicts.key, filters.excludePerson);
+      const ids = this.identitiesWhere("coalesce(email, '')", filters.excludePerson);
+      parts.push((c, i) => (c.attributed[i] === 1 ? a[c.key[i]!] !== 1 : !ids.has(c.identity[i]!)));
+    }
+    if (filters.excludeFunction?.length) {
+      const a = set(dicts.func, filters.excludeFunction);
+      const none = filters.excludeFunction.includes('');
+      parts.push((c, i) => {
+        const f = c.func[i]!;
+        return f === 0 ? !none : a[f] !== 1;
+      });
+    }
+    if (parts.length === 0) return null;
+    if (parts.length === 1) return parts[0]!;
+    return (c, i) => {
+      for (const p of parts) if (!p(c, i)) return false;
+      return true;
+    };
+  }
+
+  /** Identity ids whose `expr` (an email expression) is one of `values`: read now, as the SQL path's subquery does. */
+  private identitiesWhere(expr: 'email' | "coalesce(email, '')", values: string[]): Set<number> {
+    const ids = this.db.prepare(`SELECT id FROM identity WHERE ${expr} IN (${values.map(() => '?').join(', ')})`).pluck().all(...values) as number[];
+    return new Set(ids);
+  }
+}
+
+let table = new Int32Array(0);
+
+/**
+ * The fine group of each row of a day (-1 when the filters drop it) in
+ * `fine`, and each fine group's codes. Codes index a table when their ranges
+ * multiply to a small number (nearly always), else a map.
+ */
+function fineGroups(c: DayColumns, pred: Pred | null, cols: Int32Array[], fine: Int32Array): number[][] {
+  const codes: number[][] = [];
+  const rows = c.rows;
+  if (cols.length === 0) {
+    for (let i = 0; i < rows; i++) fine[i] = pred && !pred(c, i) ? -1 : 0;
+    if (fine.subarray(0, rows).some((f) => f === 0)) codes.push([]);
+    return codes;
+  }
+  const radix = cols.map((col) => col.subarray(0, rows).reduce((a, b) => Math.max(a, b), 0) + 1);
+  const size = radix.reduce((a, b) => a * b, 1);
+  if (size > 1 << 20) {
+    const index = new Map<number | string, number>();
+    for (let i = 0; i < rows; i++) {
+      if (pred && !pred(c, i)) {
+        fine[i] = -1;
+        continue;
+      }
+      const key = fineKey(cols, i);
+      let f = index.get(key);
+      if (f === undefined) {
+        f = codes.length;
+        index.set(key, f);
+        codes.push(cols.map((col) => col[i]!));
+      }
+      fine[i] = f;
+    }
+    return codes;
+  }
+  if (table.length < size) table = new Int32Array(Math.max(size, table.length * 2)).fill(-1);
+  const used: number[] = [];
+  const [a, b] = cols;
+  const rb = radix[1] ?? 1;
+  for (let i = 0; i < rows; i++) {
+    if (pred && !pred(c, i)) {
+      fine[i] = -1;
+      continue;
+    }
+    let k: number;
+    if (cols.length === 1) k = a![i]!;
+    else if (cols.length === 2) k = a![i]! * rb + b![i]!;
+    else {
+      k = 0;
+      for (let j = 0; j < cols.length; j++) k = k * radix[j]! + cols[j]![i]!;
+    }
+    let f = table[k]!;
+    if (f < 0) {
+      f = table[k] = codes.length;
+      used.push(k);
+      codes.push(cols.map((col) => col[i]!));
+    }
+    fine[i] = f;
+  }
+  // Leave the table empty for the next day.
+  for (const k of used) table[k] = -1;
+  return codes;
+}
+
+/** Codes and ids stay far below this; two of them make one exact number key. */
+const WIDE = 2 ** 21;
+
+function fineKey(cols: Int32Array[], i: number): number | string {
+  switch (cols.length) {
+    case 0:
+      return 0;
+    case 1:
+      return cols[0]![i]!;
+    case 2: {
+      const b = cols[1]![i]!;
+      if (b < WIDE) return cols[0]![i]! * WIDE + b;
+    }
+  }
+  return cols.map((col) => col[i]).join(',');
+}
+
+function grouping(range: [number, number], dims: Dimension[], withSums: boolean, bucket?: Bucket): Grouping {
+  return { fromSec: range[0], toSec: range[1], bucket, dims, withSums, index: new Map(), buckets: [], codes: [], sums: [], people: null };
+}
+
+/** sums[slot[i] * width + k] += col[i] for every row with a slot (one column at a time: one array type per loop). */
+function addColumn(sums: Float64Array, width: number, k: number, col: NonNullable<Measure>, slot: Int32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    const s = slot[i]!;
+    if (s >= 0) sums[s * width + k] += col[i]!;
+  }
+}
+
+/** [fromSec, toSec) when the question is whole UTC days (what the SQL path reads from the daily facts), else null. */
+function wholeDays(from: number, to: number, bucket?: Bucket): [number, number] | null {
+  const f = Math.floor(from / 1000);
+  const t = Math.ceil(to / 1000);
+  if (bucket === 'hour' || f % DAY !== 0 || t % DAY !== 0) return null;
+  return [f, t];
+}
+
+/** Bucket start (epoch seconds) of a day, as aggregate.ts `bucketExpr` computes it in SQL. */
+function bucketOf(day: number, bucket: Bucket): number {
+  switch (bucket) {
+    case 'hour':
+    case 'day':
+      return day;
+    case 'week':
+      // ISO weeks start on Monday; 1970-01-01 was a Thursday.
+      return day - ((Math.trunc(day / DAY) + 3) % 7) * DAY;
+    case 'month': {
+      const d = new Date(day * 1000);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
+    }
+  }
+}
+
+/** SQLite's BINARY collation (UTF-8 byte order) on JavaScript strings: UTF-16 would put U+E000–U+FFFF after astral characters. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
