@@ -10,7 +10,7 @@
  * day costs ~50 bytes a row instead of ~200 as plain numbers.
  */
 import type Database from 'better-sqlite3';
-import { DAY, N_FIELDS, ROLLUP_FIELDS } from '../rollup.js';
+import { DAY, ROLLUP_FIELDS } from '../rollup.js';
 
 /** Strings as small integers; code 0 is null. */
 export class Dictionary {
@@ -108,7 +108,54 @@ export interface DayColumns {
   /** The row's place in `cube`. */
   cubeRow: Int32Array;
   cube: DayCube;
+  /** The cube summed further, by the placement columns kept (made when first asked: see `rollup`). */
+  rollups: Map<string, Rollup>;
   bytes: number;
+}
+
+export type CubeColumn = 'team' | 'func' | 'stream';
+
+/** The day's cube summed over the columns not in `cols`: what a question without filters grouped by those reads. */
+export interface Rollup {
+  rows: number;
+  /** Codes of each kept column, in the order asked. */
+  cols: Int32Array[];
+  measures: Measure[];
+  /** Cube row -> rollup row. */
+  ofCube: Int32Array;
+}
+
+/** The day's cube rolled up to `cols` (kept with the day: a day holds a handful). */
+export function rollup(c: DayColumns, cols: CubeColumn[]): Rollup {
+  const name = cols.join(',');
+  let r = c.rollups.get(name);
+  if (r) return r;
+  const cube = c.cube;
+  const ofCube = new Int32Array(cube.rows);
+  const index = new Map<string | number, number>();
+  const keys: number[][] = [];
+  for (let q = 0; q < cube.rows; q++) {
+    const codes = cols.map((col) => cube[col][q]!);
+    const k = codes.length === 1 ? codes[0]! : codes.join(',');
+    let row = index.get(k);
+    if (row === undefined) {
+      row = keys.length;
+      index.set(k, row);
+      keys.push(codes);
+    }
+    ofCube[q] = row;
+  }
+  const sums = new Float64Array(keys.length);
+  const measures = cube.measures.map((m) => {
+    if (!m) return null;
+    sums.fill(0);
+    for (let q = 0; q < cube.rows; q++) sums[ofCube[q]!] += m[q]!;
+    return narrow(sums);
+  });
+  r = { rows: keys.length, cols: cols.map((_, n) => Int32Array.from(keys, (k) => k[n]!)), measures, ofCube };
+  c.rollups.set(name, r);
+  c.bytes += ofCube.byteLength + r.cols.length * 4 * r.rows + measures.reduce((a, m) => a + (m?.byteLength ?? 0), 0);
+  return r;
 }
 
 /**
@@ -122,10 +169,22 @@ export interface DayCube {
   team: Int32Array;
   func: Int32Array;
   stream: Int32Array;
-  /** [team, function, stream] codes per row. */
-  codes: number[][];
-  /** Row r's sums at [r * N_FIELDS, (r + 1) * N_FIELDS), by ROLLUP_FIELDS index. */
-  sums: Float64Array;
+  /** Sums by ROLLUP_FIELDS index, like the facts' measures. */
+  measures: Measure[];
+}
+
+/** The narrowest array that holds `values` exactly (null when all are 0): most sums fit in 8 to 32 bits. */
+function narrow(values: ArrayLike<number>): Measure {
+  let max = 0;
+  let exact = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v > max) max = v;
+    if (v < 0 || !Number.isInteger(v)) exact = false;
+  }
+  if (exact && max === 0) return null;
+  const type = !exact || max >= 2 ** 32 ? Float64Array : max < 2 ** 8 ? Uint8Array : max < 2 ** 16 ? Uint16Array : Uint32Array;
+  return type.from(values);
 }
 
 const LABELS = ['tool', 'model', 'provider', 'source'] as const;
@@ -205,8 +264,9 @@ export class DayLoader {
       manager: new Int32Array(n),
       stream: Int32Array.from(stream),
       measures: [],
+      rollups: new Map(),
       cubeRow: new Int32Array(n),
-      cube: { rows: 0, team: new Int32Array(0), func: new Int32Array(0), stream: new Int32Array(0), codes: [], sums: new Float64Array(0) },
+      cube: { rows: 0, team: new Int32Array(0), func: new Int32Array(0), stream: new Int32Array(0), measures: [] },
       bytes: 8 * 4 * n + 2 * n,
     };
     const [key, team, func, manager] = [this.dicts.key, this.dicts.team, this.dicts.func, this.dicts.manager];
@@ -239,24 +299,18 @@ export class DayLoader {
       team: Int32Array.from(codes, (x) => x[0]!),
       func: Int32Array.from(codes, (x) => x[1]!),
       stream: Int32Array.from(codes, (x) => x[2]!),
-      codes,
-      sums: new Float64Array(codes.length * N_FIELDS),
+      measures: [] as Measure[],
     });
-    c.bytes += cube.sums.byteLength + cube.rows * 60;
+    const sums = new Float64Array(codes.length);
     ROLLUP_FIELDS.forEach((_, f) => {
-      const values = col<number>(FIXED.length + f);
-      for (let i = 0; i < n; i++) cube.sums[c.cubeRow[i]! * N_FIELDS + f] += Number(values[i] ?? 0);
-      let max = 0;
-      let exact = true;
-      for (const v of values) {
-        if (v > max) max = v;
-        if (v < 0 || !Number.isInteger(v)) exact = false;
-      }
-      if (exact && max === 0) return c.measures.push(null);
-      const arr = !exact || max >= 2 ** 32 ? Float64Array.from(values) : max < 2 ** 8 ? Uint8Array.from(values) : max < 2 ** 16 ? Uint16Array.from(values) : Uint32Array.from(values);
-      c.measures.push(arr);
-      c.bytes += arr.byteLength;
+      const values = col<number | null>(FIXED.length + f).map((v) => v ?? 0);
+      c.measures.push(narrow(values));
+      sums.fill(0);
+      for (let i = 0; i < n; i++) sums[c.cubeRow[i]!] += values[i]!;
+      cube.measures.push(narrow(sums));
     });
+    for (const m of [...c.measures, ...cube.measures]) c.bytes += m?.byteLength ?? 0;
+    c.bytes += cube.rows * 12;
     return c;
   }
 }

@@ -18,7 +18,7 @@ import { DAY, ROLLUP_FIELDS } from '../rollup.js';
 import { MEASURES, measuresOf } from '../sql/aggregate.js';
 import type { AggregateRow, AggregateSpec, Bucket, Dimension, Filters, PersonActivity, RangeSpec } from '../types.js';
 import { FactCache } from './cache.js';
-import type { DayColumns, Dictionary, Measure } from './columns.js';
+import { type CubeColumn, type DayColumns, type Dictionary, type Measure, rollup } from './columns.js';
 
 /** Fact rows kept in memory by default: a year of 10,000 people is ~1.3 M rows (~65 MB). */
 export const DEFAULT_MAX_ROWS = 3_000_000;
@@ -118,6 +118,8 @@ interface Grouping {
   toSec: number;
   bucket?: Bucket;
   dims: Dimension[];
+  /** The cube columns the dimensions come from, when they all do (rollups). */
+  cubeCols: CubeColumn[];
   withSums: boolean;
   index: Map<number | string, number>;
   buckets: number[];
@@ -189,21 +191,23 @@ export class FactEngine {
     const dicts = this.cache.dictionaries;
     const { tool, model } = this.cache.streamLabels;
     const FIELDS = (['input', 'output', 'cache_read', 'cache_write', 'cost_best', 'requests', 'commits', 'pull_requests'] as const).map((f) => FIELD.get(f)!);
-    interface Acc {
-      member: number;
-      key: number;
-      attributed: boolean;
-      service: boolean;
-      team: number;
-      func: number;
-      days: number;
-      lastDay: number;
-      tools: number[];
-      models: number[];
-    }
-    const accs: Acc[] = [];
-    let sums = new Float64Array(1024 * 8);
-    const slot = new Int32Array(this.cache.members.size).fill(-1);
+    const W = FIELDS.length;
+    // Per person (slot, in order of first row): typed arrays rather than objects, grown as people appear.
+    const members = this.cache.members.size;
+    const slot = new Int32Array(members).fill(-1);
+    const member = new Int32Array(members);
+    const key = new Int32Array(members);
+    const team = new Int32Array(members);
+    const func = new Int32Array(members);
+    const flags = new Uint8Array(members); // 1: attributed, 2: service
+    const activeDays = new Int32Array(members);
+    const lastDay = new Float64Array(members).fill(-1);
+    const toolWords = (dicts.tool.size + 31) >>> 5;
+    const modelWords = (dicts.model.size + 31) >>> 5;
+    const tools = new Uint32Array(members * toolWords);
+    const models = new Uint32Array(members * modelWords);
+    const sums = new Float64Array(members * W);
+    let n = 0;
     const min = (cur: number, next: number, values: (string | null)[]) =>
       cur === 0 ? next : next === 0 || next === cur ? cur : compareText(values[next]!, values[cur]!) < 0 ? next : cur;
     let rowSlot = new Int32Array(0);
@@ -216,62 +220,53 @@ export class FactEngine {
         const m = c.member[i]!;
         let s = slot[m]!;
         if (s < 0) {
-          s = slot[m] = accs.length;
-          accs.push({ member: m, key: c.key[i]!, attributed: false, service: false, team: 0, func: 0, days: 0, lastDay: -1, tools: [], models: [] });
-          if (sums.length < accs.length * 8) {
-            const grown = new Float64Array(sums.length * 2);
-            grown.set(sums);
-            sums = grown;
-          }
-        }
+          s = slot[m] = n++;
+          member[s] = m;
+          key[s] = c.key[i]!;
+        } else if (key[s] !== c.key[i]) key[s] = min(key[s]!, c.key[i]!, dicts.key.values);
         rowSlot[i] = s;
-        const a = accs[s]!;
-        a.key = min(a.key, c.key[i]!, dicts.key.values);
-        if (c.attributed[i] === 1) a.attributed = true;
-        if (c.human[i] === 0) a.service = true;
-        a.team = min(a.team, c.team[i]!, dicts.team.values);
-        a.func = min(a.func, c.func[i]!, dicts.func.values);
+        flags[s] |= (c.attributed[i]! === 1 ? 1 : 0) | (c.human[i] === 0 ? 2 : 0);
+        if (team[s] !== c.team[i]) team[s] = min(team[s]!, c.team[i]!, dicts.team.values);
+        if (func[s] !== c.func[i]) func[s] = min(func[s]!, c.func[i]!, dicts.func.values);
         // Days are scanned in order: a new last day is a new active day.
-        if (a.lastDay !== c.day) {
-          a.days++;
-          a.lastDay = c.day;
+        if (lastDay[s] !== c.day) {
+          activeDays[s]++;
+          lastDay[s] = c.day;
         }
         const t = tool[c.stream[i]!]!;
-        if (!a.tools.includes(t)) a.tools.push(t);
+        tools[s * toolWords + (t >>> 5)]! |= 1 << (t & 31);
         const md = model[c.stream[i]!]!;
-        if (!a.models.includes(md)) a.models.push(md);
+        models[s * modelWords + (md >>> 5)]! |= 1 << (md & 31);
       }
       FIELDS.forEach((f, k) => {
         const col = c.measures[f];
-        if (col) addColumn(sums, 8, k, col, rowSlot, c.rows);
+        if (col) addColumn(sums, W, k, col, rowSlot, c.rows);
       });
     }
     const ids = this.cache.members.ids;
-    return accs
-      .map((a, s) => ({ a, s, id: ids[a.member]! }))
-      .sort((x, y) => x.id - y.id)
-      .map(({ a, s, id }) => {
-        const v = (k: number) => sums[s * 8 + k]!;
-        return {
-          id,
-          key: dicts.key.values[a.key]!,
-          attributed: a.attributed,
-          service: a.service,
-          team: dicts.team.values[a.team] ?? null,
-          function: dicts.func.values[a.func] ?? null,
-          activeDays: a.days,
-          lastDay: a.lastDay * 1000,
-          tokens: v(0) + v(1) + v(2) + v(3),
-          input: v(0),
-          cacheRead: v(2),
-          cost: v(4) / 1e6,
-          requests: v(5),
-          commits: v(6),
-          pullRequests: v(7),
-          tools: a.tools.length,
-          models: a.models.length,
-        };
-      });
+    const order = Array.from({ length: n }, (_, s) => s).sort((a, b) => ids[member[a]!]! - ids[member[b]!]!);
+    return order.map((s) => {
+      const o = s * W;
+      return {
+        id: ids[member[s]!]!,
+        key: dicts.key.values[key[s]!]!,
+        attributed: (flags[s]! & 1) === 1,
+        service: (flags[s]! & 2) === 2,
+        team: dicts.team.values[team[s]!] ?? null,
+        function: dicts.func.values[func[s]!] ?? null,
+        activeDays: activeDays[s]!,
+        lastDay: lastDay[s]! * 1000,
+        tokens: sums[o]! + sums[o + 1]! + sums[o + 2]! + sums[o + 3]!,
+        input: sums[o]!,
+        cacheRead: sums[o + 2]!,
+        cost: sums[o + 4]! / 1e6,
+        requests: sums[o + 5]!,
+        commits: sums[o + 6]!,
+        pullRequests: sums[o + 7]!,
+        tools: popcount(tools.subarray(s * toolWords, (s + 1) * toolWords)),
+        models: popcount(models.subarray(s * modelWords, (s + 1) * modelWords)),
+      };
+    });
   }
 
   /**
@@ -292,29 +287,46 @@ export class FactEngine {
     const fineDims: FineDim[] = cubeable ? ['team', 'function', 'stream'] : [...new Set(gs.flatMap((g) => g.dims.map((d): FineDim => (isLabel(d) ? 'stream' : d))))];
     const fineCols = fineDims.map((d) => FINE_COLUMN[d]);
     const labels = this.cache.streamLabels;
-    // Each grouping's dimension codes from a fine group's codes.
-    const codeOf = gs.map((g) =>
-      g.dims.map((d): ((codes: number[]) => number) => {
-        const at = fineDims.indexOf(isLabel(d) ? 'stream' : d);
-        if (!isLabel(d)) return (codes) => codes[at]!;
+    // Each grouping's dimension codes from a fine group's codes: at `at(d)` among the fine columns.
+    const getters = (g: Grouping, at: (d: Dimension) => number) =>
+      g.dims.map((d): ((cols: Int32Array[], f: number) => number) => {
+        const n = at(d);
+        if (!isLabel(d)) return (cols, f) => cols[n]![f]!;
         const l = labels[d];
-        return (codes) => l[codes[at]!]!;
-      }),
-    );
+        return (cols, f) => l[cols[n]![f]!]!;
+      });
+    const codeOf = gs.map((g) => getters(g, (d) => fineDims.indexOf(isLabel(d) ? 'stream' : d)));
+    const rollupCodeOf = gs.map((g) => getters(g, (d) => g.cubeCols.indexOf(isLabel(d) ? 'stream' : (FINE_COLUMN[d] as CubeColumn))));
     const withSums = gs.some((g) => g.withSums);
     let fine = new Int32Array(0);
     for (const c of days) {
       const active = gs.map((g, k) => k).filter((k) => c.day >= gs[k]!.fromSec && c.day < gs[k]!.toSec);
       if (active.length === 0 || c.rows === 0) continue;
       if (fine.length < c.rows) fine = new Int32Array(c.rows * 2);
-      let fineCodes: number[][];
-      let fineSums: Float64Array;
+      // The day's fine groups: their codes (one column per fine dimension) and sums (one column per measure).
+      let groupCols: Int32Array[];
+      let groupSums: Measure[];
+      let groups: number;
       /** Fine groups the filters keep (null: all). */
       let live: Uint8Array | null = null;
+      if (cubeable && !pred) {
+        // No filters: each grouping reads the cube rolled up to its own columns (a few rows a day), and marks people through it.
+        for (const k of active) {
+          const g = gs[k]!;
+          const r = rollup(c, g.cubeCols);
+          const coarse = this.coarse(g, c.day, r.cols, r.rows, null, rollupCodeOf[k]!);
+          if (g.withSums) addSums(g, r.measures, coarse);
+          const ofCube = new Int32Array(c.cube.rows);
+          for (let q = 0; q < ofCube.length; q++) ofCube[q] = coarse[r.ofCube[q]!]!;
+          g.people!.mark(c, c.cubeRow, ofCube);
+        }
+        continue;
+      }
       if (cubeable) {
         const cube = c.cube;
-        fineCodes = cube.codes;
-        fineSums = cube.sums;
+        groupCols = [cube.team, cube.func, cube.stream];
+        groupSums = cube.measures;
+        groups = cube.rows;
         if (pred) {
           // The filters read only team, function and stream here, which cube rows have under the same names.
           const ok = (live = new Uint8Array(cube.rows));
@@ -322,40 +334,47 @@ export class FactEngine {
           for (let i = 0; i < c.rows; i++) fine[i] = ok[c.cubeRow[i]!] ? c.cubeRow[i]! : -1;
         } else fine.set(c.cubeRow);
       } else {
-        fineCodes = fineGroups(c, pred, fineCols.map((col) => c[col]), fine);
-        fineSums = new Float64Array(withSums ? fineCodes.length * N : 0);
-        if (withSums) c.measures.forEach((col, f) => col && addColumn(fineSums, N, f, col, fine, c.rows));
+        const codes = fineGroups(c, pred, fineCols.map((col) => c[col]), fine);
+        groups = codes.length;
+        groupCols = fineDims.map((_, n) => Int32Array.from(codes, (x) => x[n]!));
+        groupSums = c.measures.map((col) => {
+          if (!col || !withSums) return null;
+          const sums = new Float64Array(groups);
+          addColumn(sums, 1, 0, col, fine, c.rows);
+          return sums;
+        });
       }
-      if (fineCodes.length === 0) continue;
+      if (groups === 0) continue;
       for (const k of active) {
         const g = gs[k]!;
-        const bucket = g.bucket ? bucketOf(c.day, g.bucket) : 0;
-        const coarse = new Int32Array(fineCodes.length);
-        const dimCode = codeOf[k]!;
-        for (let f = 0; f < fineCodes.length; f++) {
-          if (live && live[f] === 0) continue;
-          const codes = fineCodes[f]!;
-          let key: number | string = bucket / DAY;
-          if (dimCode.length === 1 && dimCode[0]!(codes) < WIDE) key = key * WIDE + dimCode[0]!(codes);
-          else if (dimCode.length > 0) key = `${key},${dimCode.map((code) => code(codes)).join(',')}`;
-          let id = g.index.get(key);
-          if (id === undefined) {
-            id = g.codes.length;
-            g.index.set(key, id);
-            g.buckets.push(bucket);
-            g.codes.push(dimCode.map((code) => code(codes)));
-            g.sums.push(new Float64Array(N));
-            g.people!.addGroup();
-          }
-          coarse[f] = id;
-          if (g.withSums) {
-            const s = g.sums[id]!;
-            for (let m = 0, o = f * N; m < N; m++) s[m] += fineSums[o + m]!;
-          }
-        }
+        const coarse = this.coarse(g, c.day, groupCols, groups, live, codeOf[k]!);
+        if (g.withSums) addSums(g, groupSums, coarse);
         g.people!.mark(c, fine, coarse);
       }
     }
+  }
+
+  /** The group of `g` each of a day's fine groups falls in (-1 for those the filters drop), made when first seen. */
+  private coarse(g: Grouping, day: number, cols: Int32Array[], groups: number, live: Uint8Array | null, dimCode: ((cols: Int32Array[], f: number) => number)[]): Int32Array {
+    const bucket = g.bucket ? bucketOf(day, g.bucket) : 0;
+    const coarse = new Int32Array(groups).fill(-1);
+    for (let f = 0; f < groups; f++) {
+      if (live && live[f] === 0) continue;
+      let key: number | string = bucket / DAY;
+      if (dimCode.length === 1 && dimCode[0]!(cols, f) < WIDE) key = key * WIDE + dimCode[0]!(cols, f);
+      else if (dimCode.length > 0) key = `${key},${dimCode.map((code) => code(cols, f)).join(',')}`;
+      let id = g.index.get(key);
+      if (id === undefined) {
+        id = g.codes.length;
+        g.index.set(key, id);
+        g.buckets.push(bucket);
+        g.codes.push(dimCode.map((code) => code(cols, f)));
+        g.sums.push(new Float64Array(N));
+        g.people!.addGroup();
+      }
+      coarse[f] = id;
+    }
+    return coarse;
   }
 
   /** A grouping's rows in the SQL path's order: by bucket, then keys (null first, then by bytes, SQLite's BINARY collation). */
@@ -548,7 +567,17 @@ function fineKey(cols: Int32Array[], i: number): number | string {
 }
 
 function grouping(range: [number, number], dims: Dimension[], withSums: boolean, bucket?: Bucket): Grouping {
-  return { fromSec: range[0], toSec: range[1], bucket, dims, withSums, index: new Map(), buckets: [], codes: [], sums: [], people: null };
+  const uses = (col: CubeColumn) => dims.some((d) => (col === 'stream' ? isLabel(d) : FINE_COLUMN[d as FineDim] === col));
+  const cubeCols = (['team', 'func', 'stream'] as const).filter(uses);
+  return { fromSec: range[0], toSec: range[1], bucket, dims, cubeCols, withSums, index: new Map(), buckets: [], codes: [], sums: [], people: null };
+}
+
+/** Add fine groups' sums (a column per measure) into the groups of `g` they fall in. */
+function addSums(g: Grouping, measures: Measure[], coarse: Int32Array): void {
+  measures.forEach((col, m) => {
+    if (!col) return;
+    for (let f = 0; f < coarse.length; f++) if (coarse[f]! >= 0) g.sums[coarse[f]!]![m] += col[f]!;
+  });
 }
 
 /** sums[slot[i] * width + k] += col[i] for every row with a slot (one column at a time: one array type per loop). */
