@@ -70,6 +70,9 @@ export interface FactCacheStats {
   dropped: number;
 }
 
+/** What a day counts for in the row budget: its rows, and at least one (an empty day still takes some memory). */
+const weight = (c: DayColumns) => Math.max(1, c.rows);
+
 export class FactCache {
   private days = new Map<number, DayColumns>();
   private rows = 0;
@@ -167,7 +170,7 @@ export class FactCache {
     const c = this.days.get(day);
     if (!c) return;
     this.days.delete(day);
-    this.rows -= c.rows;
+    this.rows -= weight(c);
     this.dropped++;
   }
 
@@ -179,7 +182,7 @@ export class FactCache {
       if (missingFrom < 0) return;
       for (const c of this.loader.load(missingFrom, until)) {
         this.days.set(c.day, c);
-        this.rows += c.rows;
+        this.rows += weight(c);
         this.loads++;
         out.push(c);
       }

@@ -215,6 +215,26 @@ export class Streams {
   }
 }
 
+const none = new Int32Array(0);
+const EMPTY: DayColumns = {
+  day: 0,
+  rows: 0,
+  member: none,
+  human: new Uint8Array(0),
+  attributed: new Uint8Array(0),
+  identity: none,
+  key: none,
+  team: none,
+  func: none,
+  manager: none,
+  stream: none,
+  measures: ROLLUP_FIELDS.map(() => null),
+  rollups: new Map(),
+  cubeRow: none,
+  cube: { rows: 0, team: none, func: none, stream: none, measures: ROLLUP_FIELDS.map(() => null) },
+  bytes: 100,
+};
+
 const FIXED = ['who', 'person_id', 'identity_id', 'person_key', 'team', 'function', 'manager', 'stream_id'] as const;
 
 /**
@@ -246,6 +266,8 @@ export class DayLoader {
   }
 
   private columns(day: number, row: unknown[] | undefined): DayColumns {
+    // A day without facts shares empty arrays (a question from long ago may hold thousands of such days).
+    if (!row) return { ...EMPTY, day, rollups: new Map() };
     const n = row ? (row[1] as number) : 0;
     const col = <T>(k: number): T[] => (row ? (JSON.parse(row[2 + k] as string) as T[]) : []);
     const [who, person, identity] = [col<number | null>(0), col<number | null>(1), col<number>(2)];
