@@ -62,7 +62,7 @@ export interface SqliteStoreOptions {
    * and cube tables (the reference; also `TOKENBOARD_FACT_ENGINE=sql`). Hourly questions always go to SQL.
    */
   factReads?: 'memory' | 'sql';
-  /** Fact rows the engine keeps in memory at most (default 3,000,000; also `TOKENBOARD_FACT_ENGINE_ROWS`). */
+  /** Fact rows the engine keeps in memory at most (default 2,000,000, ~210 MB; also `TOKENBOARD_FACT_ENGINE_ROWS`). */
   factEngineRows?: number;
 }
 
