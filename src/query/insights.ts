@@ -29,7 +29,8 @@ const ZERO: Totals = {
 
 /** A derived count of people, shaped as a row so the policy judges it like any group. */
 function countRow(keys: AggregateRow['keys'], people: number, bucket?: number): AggregateRow {
-  return { ...ZERO, ...(bucket !== undefined ? { bucket } : {}), keys, people, events: people };
+  // Two literals, not a spread of a conditional object: V8 builds those many times slower.
+  return bucket !== undefined ? { ...ZERO, bucket, keys, people, events: people } : { ...ZERO, keys, people, events: people };
 }
 
 const dayFloor = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -317,7 +318,9 @@ export class InsightsService {
     const blank = (): Counts => ({ none: 0, light: 0, moderate: 0, heavy: 0, notStarted: 0, idle14: 0 });
     const counts = new Map(fns.map((f) => [f, blank()]));
     const all = blank();
+    const headcountOf = new Map<string, number>();
     for (const p of people) {
+      if (p.function !== null) headcountOf.set(p.function, (headcountOf.get(p.function) ?? 0) + 1);
       const c = counts.get(p.function ?? '');
       const first = firstSeen.get(p.id);
       const started = first !== undefined && first < to;
@@ -338,7 +341,7 @@ export class InsightsService {
     };
     const fnRows = fns.map((f) => {
       const c = counts.get(f)!;
-      const hc = people.filter((p) => p.function === f).length;
+      const hc = headcountOf.get(f) ?? 0;
       // A function smaller than the minimum group size shows nothing at all.
       const tooSmall = hc < scope.k && !scope.individual && !scope.self;
       const v = tooSmall ? [null, null, null, null, null, null] : policeCounts(f, c);

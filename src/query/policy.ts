@@ -219,7 +219,8 @@ export interface SuppressedRow {
 }
 
 function suppress(r: AggregateRow, reason: string): SuppressedRow {
-  return { suppressed: true, ...(r.bucket !== undefined ? { bucket: r.bucket } : {}), keys: r.keys, reason };
+  // Two literals, not a spread of a conditional object: V8 builds those many times slower.
+  return r.bucket !== undefined ? { suppressed: true, bucket: r.bucket, keys: r.keys, reason } : { suppressed: true, keys: r.keys, reason };
 }
 
 /**

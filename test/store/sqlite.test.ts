@@ -6,7 +6,10 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { storeContract } from './contract.js';
 import { ev, prep } from '../support/events.js';
 
-storeContract('sqlite (file)', async () => new SqliteStore({ file: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tb-store-')), 'db.sqlite') }));
+const tmpFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tb-store-')), 'db.sqlite');
+storeContract('sqlite (file)', async () => new SqliteStore({ file: tmpFile() }));
+// Whole days answered by SQL over the fact and cube tables instead of the in-memory fact engine: the reference.
+storeContract('sqlite (file, whole days by SQL)', async () => new SqliteStore({ file: tmpFile(), factReads: 'sql' }));
 
 describe('sqlite store specifics', () => {
   it('applies migrations once and keeps data across reopen', async () => {

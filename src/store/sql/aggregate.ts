@@ -237,13 +237,15 @@ async function grouped(source: ReturnType<typeof rollupRows>, dialect: Dialect, 
       const v = r[`k${i}`];
       keys[d] = v === null || v === undefined ? null : String(v);
     });
-    out.push({ ...(spec.bucket ? { bucket: n('bucket') * 1000 } : {}), keys, ...measuresOf(n) });
+    // Two literals, not a spread of a conditional object: V8 builds those 50× slower.
+    const m = measuresOf(n);
+    out.push(spec.bucket ? { bucket: n('bucket') * 1000, keys, ...m } : { keys, ...m });
   }
   return out;
 }
 
 /** Result column alias of each rollup column. */
-const MEASURES: [column: string, alias: string][] = [
+export const MEASURES: [column: string, alias: string][] = [
   ['events', 'events'],
   ['requests', 'requests'],
   ['input', 'input'],
@@ -276,7 +278,7 @@ function sums() {
 }
 
 /** An AggregateRow's measures from a result row, `n` reading one column as a number. */
-function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
+export function measuresOf(n: (alias: string) => number): Omit<AggregateRow, 'keys' | 'bucket'> {
   const input = n('input');
   const output = n('output');
   const cacheRead = n('cacheRead');

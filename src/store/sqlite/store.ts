@@ -52,10 +52,18 @@ import { streamUsage } from '../sql/pricing.js';
 import { SqliteDirectory } from './directory.js';
 import { recomputeCostsSqlite } from './recompute.js';
 import { SqliteGovernanceStore } from './governance.js';
+import { FactEngine } from '../facts/engine.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. */
   file: string;
+  /**
+   * Where whole-day questions are answered: the in-memory fact engine (default), or SQL over the fact
+   * and cube tables (the reference; also `TOKENBOARD_FACT_ENGINE=sql`). Hourly questions always go to SQL.
+   */
+  factReads?: 'memory' | 'sql';
+  /** Fact rows the engine keeps in memory at most (default 2,000,000, ~210 MB; also `TOKENBOARD_FACT_ENGINE_ROWS`). */
+  factEngineRows?: number;
 }
 
 export class SqliteStore implements Store {
@@ -73,6 +81,8 @@ export class SqliteStore implements Store {
   private stmts: ReturnType<SqliteStore['prepare']>;
   readonly directory: SqliteDirectory;
   readonly governance: SqliteGovernanceStore;
+  /** Null when whole-day questions go to SQL. */
+  readonly facts: FactEngine | null;
 
   constructor(opts: SqliteStoreOptions) {
     this.file = opts.file;
@@ -89,6 +99,9 @@ export class SqliteStore implements Store {
     this.directory = new SqliteDirectory(this.db);
     // Backfills the fact table after its migration, and catches up after a directory change made by an older version.
     this.refreshFacts();
+    const reads = opts.factReads ?? (process.env.TOKENBOARD_FACT_ENGINE === 'sql' ? 'sql' : 'memory');
+    const maxRows = opts.factEngineRows ?? (Number(process.env.TOKENBOARD_FACT_ENGINE_ROWS) || undefined);
+    this.facts = reads === 'memory' ? new FactEngine(this.db, { maxRows }) : null;
     this.governance = new SqliteGovernanceStore(this.db);
     // Planner statistics (sampled, so cheap): without them SQLite may read the fact table's people
     // index for questions that need its sums. SQLite recommends this on open and on close.
@@ -301,36 +314,48 @@ export class SqliteStore implements Store {
     })();
   }
 
+  /**
+   * Before a read of the facts: rebuild stale identities, then let the engine drop the days that changed
+   * (the rebuild's writes included). Returns the engine, or null when reads go to SQL.
+   */
+  private freshFacts(): FactEngine | null {
+    this.refreshFacts();
+    this.facts?.cache.sync();
+    return this.facts;
+  }
+
   private run(c: CompiledQuery): void {
     this.db.prepare(c.sql).run(...(c.parameters as unknown[]));
   }
 
   async aggregate(spec: AggregateSpec): Promise<AggregateRow[]> {
-    this.refreshFacts();
-    return aggregate(this.kysely, 'sqlite', spec);
+    return this.freshFacts()?.aggregate(spec) ?? aggregate(this.kysely, 'sqlite', spec);
   }
 
   async aggregateSets(spec: { from: number; to: number; groupings: Dimension[][]; filters?: Filters }): Promise<AggregateRow[][]> {
-    this.refreshFacts();
-    return aggregateSets(this.kysely, spec);
+    return this.freshFacts()?.aggregateSets(spec) ?? aggregateSets(this.kysely, spec);
   }
 
   async aggregateWindows(spec: { windows: { from: number; to: number }[]; filters?: Filters; daily?: boolean }): Promise<{ windows: AggregateRow[]; daily: AggregateRow[] | null }> {
-    this.refreshFacts();
-    return aggregateWindows(this.kysely, spec);
+    return this.freshFacts()?.aggregateWindows(spec) ?? aggregateWindows(this.kysely, spec);
   }
 
   async personActivity(spec: RangeSpec): Promise<PersonActivity[]> {
-    this.refreshFacts();
-    return personActivity(this.kysely, spec);
+    return this.freshFacts()?.personActivity(spec) ?? personActivity(this.kysely, spec);
   }
 
   async personFirstSeen(): Promise<Map<number, number>> {
-    return personFirstSeen(this.kysely);
+    const facts = this.freshFacts();
+    if (!facts) return personFirstSeen(this.kysely);
+    const seen = facts.cache.memo('personFirstSeen', ['identity', 'identity_seen'], () => personFirstSeen(this.kysely));
+    return new Map(await seen);
   }
 
   async headcountPeople(): Promise<HeadcountPerson[]> {
-    return headcountPeople(this.kysely);
+    const facts = this.freshFacts();
+    if (!facts) return headcountPeople(this.kysely);
+    const people = facts.cache.memo('headcountPeople', ['person', 'team'], async () => (await headcountPeople(this.kysely)).map((p) => Object.freeze(p)));
+    return (await people).slice();
   }
 
   async dimensionValues(): Promise<DimensionValues> {
@@ -338,8 +363,7 @@ export class SqliteStore implements Store {
   }
 
   async activePeople(spec: { from: number; to: number; sets: Filters[] }): Promise<number[]> {
-    this.refreshFacts();
-    return activePeople(this.kysely, spec);
+    return this.freshFacts()?.activePeople(spec) ?? activePeople(this.kysely, spec);
   }
 
   async rawTotals() {
