@@ -262,6 +262,12 @@ export interface Store {
   dimensionValues(): Promise<DimensionValues>;
   /** Active people with where they sit (no aliases or profile fields): the dashboard's headcounts. Query layer only. */
   headcountPeople(): Promise<HeadcountPerson[]>;
+  /**
+   * Load what the dashboard's first views read (the latest `days` whole days of facts) into
+   * memory in the background, a day at a time, so the first view after a start does not wait
+   * for it. Stores without an in-memory read path do nothing.
+   */
+  warmUp?(days?: number): Promise<void>;
 
   upsertPeople(people: PersonInput[], opts?: UpsertPeopleOptions): Promise<UpsertPeopleResult>;
   listPeople(): Promise<PersonRecord[]>;

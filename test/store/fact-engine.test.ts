@@ -174,4 +174,25 @@ describe('fact engine', () => {
     expect(rows).toBeLessThanOrEqual(40);
     expect(days).toBeGreaterThan(1);
   });
+
+  it('a warm-up loads the latest days in the background, so the next view reads none', async () => {
+    const file = newFile();
+    const writer = open(file);
+    await writer.ingest(batch(0, 300));
+    await writer.close();
+    const store = open(file);
+    const first = await store.aggregate({ from: to - 3 * DAY, to, groupBy: ['team'] }); // loads 3 days
+    const loadsBefore = store.facts!.cache.stats().loads;
+    expect(loadsBefore).toBe(3);
+    await store.warmUp(10);
+    const warmed = store.facts!.cache.stats().loads - loadsBefore;
+    expect(warmed).toBeGreaterThan(0);
+    // The latest fact day and the 9 before it are in memory now: a view over them reads nothing.
+    const latest = (store.db.prepare('SELECT max(day) FROM usage_fact_daily').pluck().get() as number) * 1000;
+    expect(await loadsOf(store, () => store.aggregate({ from: latest - 9 * DAY, to: latest + DAY, groupBy: ['tool'] }))).toBe(0);
+    expect(await store.aggregate({ from: to - 3 * DAY, to, groupBy: ['team'] })).toEqual(first);
+    // A closed store stops warming without an error.
+    await store.close();
+    await expect(store.warmUp(10)).resolves.toBeUndefined();
+  });
 });

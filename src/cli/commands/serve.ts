@@ -34,6 +34,8 @@ export async function startServing(opts: ServeOptions, before?: (deps: ReturnTyp
   const deps = buildDeps(store, { adminToken: process.env.TOKENBOARD_ADMIN_TOKEN });
   if (before) await before(deps);
   const running = await listen(deps, port, opts.host);
+  // The dashboard's first views read the last two months of facts: load them while nobody waits.
+  store.warmUp?.().catch((e) => console.error(`warm-up stopped: ${(e as Error).message}`));
   const gov = deps.governance!;
   const stopRetention = scheduleRetention(store, () => gov.settings.get(), gov.audit, RETENTION_EVERY_MS);
   // Weekly team and organisation digests to the configured webhooks (Mondays 08:00 UTC; each week once).

@@ -13,7 +13,7 @@ import { activePeople, aggregate, aggregateSets, aggregateWindows } from '../sql
 import { dimensionValues, headcountPeople, personActivity, personFirstSeen } from '../sql/activity.js';
 import { factUpsert, rebuildFacts, resumFacts } from '../sql/fact.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { factDeltas, N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
+import { DAY, factDeltas, N_FIELDS, ROLLUP_FIELDS, RollupDeltas, usdToMicros } from '../rollup.js';
 import type {
   AggregateRow,
   AggregateSpec,
@@ -526,6 +526,18 @@ export class SqliteStore implements Store {
 
   async streamUsage(from: number, to: number): Promise<StreamUsage[]> {
     return streamUsage(this.kysely, from, to);
+  }
+
+  async warmUp(days = 63): Promise<void> {
+    if (!this.facts || !this.db.open) return;
+    const latest = this.db.prepare('SELECT max(day) FROM usage_fact_daily').pluck().get() as number | null;
+    if (latest === null) return;
+    // A day per turn of the event loop: requests are served in between.
+    for (let d = latest; d > latest - days * DAY; d -= DAY) {
+      await new Promise((r) => setImmediate(r));
+      if (!this.db.open) return;
+      this.freshFacts()?.cache.range(d, d + DAY);
+    }
   }
 
   async close(): Promise<void> {
