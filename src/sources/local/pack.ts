@@ -171,10 +171,8 @@ export class EntryTable {
   /** New entries for the rows `keep` accepts (for the few reports that hold on to entries). */
   select(keep: (e: LocalEntry) => boolean): LocalEntry[] {
     const out: LocalEntry[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const e = this.get(i);
-      if (keep(e)) out.push(e);
-    }
+    const e = {} as LocalEntry;
+    for (let i = 0; i < this.length; i++) if (keep(this.get(i, e))) out.push(this.get(i));
     return out;
   }
 
