@@ -77,17 +77,15 @@ export interface ReadTask {
 }
 
 /**
- * What reading one file from a point yields: the entries of its complete lines and those of an
- * unterminated last line (`tail`), which reports count if it parses but the index never keeps
- * (the line may still be being written). The complete lines' entries come deduplicated within
- * the part and packed (for the index and from workers; the copy kept is the one a single pass
- * would keep: the final-chunk rule picks the best copy with the earliest winning ties, whatever
- * subset it is applied to first), or as they are (`loose`) when this thread leaves duplicates to
- * the one dedup over all files.
+ * What reading one file from a point yields: the entries of its complete lines, deduplicated
+ * within the part and packed (the copy kept is the one a single pass would keep: the
+ * final-chunk rule picks the best copy with the earliest winning ties, whatever subset it is
+ * applied to first), and those of an unterminated last line (`tail`), which reports count if it
+ * parses but the index never keeps (the line may still be being written). Read into a `sink`
+ * (one thread, no index), every entry goes straight into it instead and the part holds none.
  */
 export interface PartRead {
   packed: PackedEntries | null;
-  loose: LocalEntry[];
   tail: LocalEntry[];
   malformed: number[];
   truncatedTail: boolean;
@@ -96,12 +94,11 @@ export interface PartRead {
   duplicates: number;
 }
 
-export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
-  const dedup = dedupe ? new Deduper() : null;
-  const loose: LocalEntry[] = [];
-  const keep = (e: LocalEntry) => (dedup ? dedup.add(e) : loose.push(e));
-  // Entries stream in (a huge file holds no list of its lines); each line gives at most one, and
-  // only the last line can lie past the last newline, so the latest one waits until the next.
+export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = null): PartRead {
+  const dedup = sink ?? new Deduper();
+  // Entries stream in (a huge file holds no list of its lines, and none outlives its line); each
+  // line gives at most one, and only the last line can lie past the last newline, so the
+  // latest one waits until the next.
   let last: LocalEntry | null = null;
   let lastAt = 0;
   const r = readLogFile(ADAPTERS[t.file.source], t.file.path, t.file.root, {
@@ -110,18 +107,18 @@ export function readPart(t: ReadTask, buffer: Buffer, dedupe = true): PartRead {
     includeTail: true,
     buffer,
     onEntry: (e, offset) => {
-      if (last) keep(last);
+      if (last) dedup.add(last);
       last = e;
       lastAt = offset;
     },
   });
   const tail: LocalEntry[] = [];
-  if (last) (lastAt >= r.end ? tail.push(last) : keep(last));
-  return { packed: dedup ? dedup.table.packed() : null, loose, tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: dedup?.duplicates ?? 0 };
+  if (last) (sink || lastAt < r.end ? dedup.add(last) : tail.push(last));
+  return { packed: sink ? null : dedup.table.packed(), tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: sink ? 0 : dedup.duplicates };
 }
 
 /** What a worker posts per file: a PartRead with its tail packed too. */
-export interface WorkerMessage extends Omit<PartRead, 'packed' | 'loose' | 'tail'> {
+export interface WorkerMessage extends Omit<PartRead, 'packed' | 'tail'> {
   index: number;
   packed: PackedEntries;
   tail: PackedEntries;
@@ -157,7 +154,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
       () =>
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ tasks, order, counter });
-          w.on('message', ({ index, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, loose: [], tail: unpackEntries(tail) }));
+          w.on('message', ({ index, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, tail: unpackEntries(tail) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -169,7 +166,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
 export function readTasksForWorker(tasks: ReadTask[], order: Int32Array, counter: Int32Array, post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   for (let index = nextTask(order, counter); index !== -1; index = nextTask(order, counter)) {
-    const { packed, tail, loose: _, ...rest } = readPart(tasks[index]!, buffer);
+    const { packed, tail, ...rest } = readPart(tasks[index]!, buffer);
     const tailPacked = packEntries(tail);
     post({ ...rest, index, packed: packed!, tail: tailPacked }, [packed!.nums.buffer, packed!.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
   }
@@ -216,7 +213,6 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       }
       // The table refers to these rows (a cost set on one lands in the record's columns).
       if (kept.body) dedup.addAll(kept.body);
-      for (const e of kept.loose) dedup.add(e);
       for (const e of kept.tail) dedup.add(e);
       duplicates += kept.duplicates;
       if (kept.malformed.length) malformedByFile.set(f.path, kept.malformed);
@@ -238,10 +234,11 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   if (reading) opts.onWorkersStarted?.();
   const buffer = Buffer.allocUnsafe(1 << 20);
   takeReady();
-  // Parts that may wait (for workers' files before them) or go into the index are kept packed.
-  const packParts = index !== null || nWorkers > 0;
+  // One thread without an index reads straight into the dedup (files come in discovery order);
+  // parts that may wait (for workers' files before them) or go into the index are kept packed.
+  const sink = index === null && nWorkers === 0 ? dedup : null;
   for (let k = nextTask(order, counter); k !== -1; k = nextTask(order, counter)) {
-    parts[k] = readPart(tasks[k]!, buffer, packParts);
+    parts[k] = readPart(tasks[k]!, buffer, sink);
     takeReady();
   }
   await reading;
@@ -283,11 +280,11 @@ function keep(
   cached: IndexedFile | null,
   part: PartRead | undefined,
   indexing: boolean,
-): { body: PackedEntries | null; loose: LocalEntry[]; tail: LocalEntry[]; record: IndexedFile | null; grew: boolean; duplicates: number; malformed: number[] } {
+): { body: PackedEntries | null; tail: LocalEntry[]; record: IndexedFile | null; grew: boolean; duplicates: number; malformed: number[] } {
   // A part that starts at the record's end adds to it; one that read nothing complete leaves it.
   const grew = part !== undefined && (cached === null || part.end !== cached.end);
   const tail = part?.tail ?? [];
-  if (!grew) return { body: cached!.packed, loose: [], tail, record: indexing ? cached : null, grew, duplicates: cached!.duplicates, malformed: cached!.malformed };
+  if (!grew) return { body: cached!.packed, tail, record: indexing ? cached : null, grew, duplicates: cached!.duplicates, malformed: cached!.malformed };
   let duplicates = (cached?.duplicates ?? 0) + part.duplicates;
   const malformed = cached?.malformed.length ? [...cached.malformed, ...part.malformed] : part.malformed;
   let body = part.packed;
@@ -296,11 +293,10 @@ function keep(
     const d = new Deduper();
     d.addAll(cached.packed);
     if (body) d.addAll(body);
-    for (const e of part.loose) d.add(e);
     body = d.table.packed();
     duplicates += d.duplicates;
   }
   const record: IndexedFile | null =
     indexing && body ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates, packed: body } : null;
-  return { body, loose: body === part.packed || body === null ? part.loose : [], tail, record, grew, duplicates, malformed };
+  return { body, tail, record, grew, duplicates, malformed };
 }
