@@ -145,6 +145,15 @@ describe('usage index', () => {
     expect(grown.load.readBytes).toBeLessThan(grown.load.bytes);
   });
 
+  it('a report on some sources keeps the other sources\' records in the index', async () => {
+    const all = await both();
+    await both({ sources: ['codex'] });
+    const again = await report({ index: indexFile });
+    expect(again.output).toBe(all.output);
+    const tails = (await both()).load.readBytes;
+    expect(again.load.readBytes).toBe(tails); // the Claude Code files were not read again
+  });
+
   it('an unreadable or foreign index is ignored and rebuilt', async () => {
     const good = await both();
     writeFileSync(indexFile, 'not an index');

@@ -7,6 +7,7 @@
  * read them. Every reader streams its files, so memory depends on the number of
  * usage lines kept, not on the size of the logs.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ADAPTERS } from './adapters.js';
@@ -224,6 +225,10 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   };
   // This thread and the workers take files from one shared counter; workers' parts wait (in
   // `parts`) until this thread is done reading, and are taken while it loads prices.
+  // Records of files this report did not look at (other sources, other config directories)
+  // stay in the index while their files exist.
+  const seen = new Set(files.map((f) => f.path));
+  const others = index ? [...index.values()].filter((r) => !seen.has(r.path) && existsSync(r.path)) : [];
   const indexed = index?.size ?? 0;
   const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0);
   const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
@@ -264,8 +269,8 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     index:
       index && indexFile
         ? {
-            changed: changed || records.length !== indexed,
-            save: () => writeIndex(indexFile, records),
+            changed: changed || records.length + others.length !== indexed,
+            save: () => writeIndex(indexFile, [...records, ...others]),
           }
         : null,
   };
