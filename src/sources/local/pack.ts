@@ -178,9 +178,13 @@ export class EntryTable {
 
   /** The rows as packed columns of their own (copied, sized to the rows there are). */
   packed(): PackedEntries {
-    const out = new EntryTable();
-    const e = {} as LocalEntry;
-    for (let i = 0; i < this.length; i++) out.push(this.get(i, e));
+    // A table of owned rows only has row i in owned row i (rows are replaced in place): its
+    // chunks are the columns. Otherwise the rows are gathered into a new table first.
+    const out = this.packs.length === 0 ? this : new EntryTable();
+    if (out !== this) {
+      const e = {} as LocalEntry;
+      for (let i = 0; i < this.length; i++) out.push(this.get(i, e));
+    }
     const n = out.owned;
     const nums = new Float64Array(n * F);
     const refs = new Uint32Array(n * R);
