@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AggregateRow, Dimension, Filters, Store } from '../../src/store/types.js';
-import { ev, prep, T0 } from '../support/events.js';
+import { ev, MIXED_D0, MIXED_PEOPLE, mixedUsage, prep, T0 } from '../support/events.js';
 
 const DAY = 86_400_000;
 
@@ -169,24 +169,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('answers whole days (the daily fact) exactly as the joined hourly rollups, after every directory, pricing and erasure change', async () => {
       // Usage from day d0 + 1 on: a period from d0 read from its second hour on holds the same events, but is
       // not day aligned, so it is answered from the hourly rollups joined to the directory at query time.
-      const d0 = Math.floor(T0 / DAY) * DAY - 20 * DAY;
+      const d0 = MIXED_D0;
       const HOUR = 3_600_000;
-      const batch = (from: number, count: number) =>
-        Array.from({ length: count }, (_, k) => {
-          const n = from + k;
-          return prep(
-            ev({
-              n,
-              time: d0 + DAY + 2 * HOUR + n * 83 * 60_000,
-              tool: n % 3 ? 'Claude Code' : 'Codex',
-              model: n % 4 ? 'claude-sonnet-4-5' : 'gpt-5',
-              identity: n % 7 === 0 ? { accountId: `acct-${n % 2}` } : n % 11 === 0 ? { userId: `bot-${n % 2}` } : { email: `p${n % 9}@example.com` },
-              attributes: n % 2 ? { repo: `r${n % 3}` } : undefined,
-              reportedCost: n % 4 === 0 ? 0.01 : undefined,
-              activity: n % 5 === 0 ? { linesAdded: 3, commits: 1, pullRequests: 1 } : undefined,
-            }),
-          );
-        });
+      const batch = mixedUsage;
       const to = d0 + 21 * DAY;
       const days = { from: d0, to };
       const hours = { from: d0 + HOUR, to };
@@ -231,13 +216,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       await store.ingest(batch(0, 200));
       await same('unattributed');
-      await store.upsertPeople([
-        { email: 'boss@example.com', team: 'Platform', function: 'Engineering' },
-        { email: 'p1@example.com', team: 'Platform', function: 'Engineering', managerEmail: 'boss@example.com', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
-        { email: 'p2@example.com', team: 'Sales West', function: 'Sales', managerEmail: 'boss@example.com' },
-        { email: 'p3@example.com', team: 'Platform', function: 'Engineering' },
-        { email: 'p4@example.com', team: 'Platform', function: null },
-      ]);
+      await store.upsertPeople(MIXED_PEOPLE);
       await same('directory import');
       await store.setPersonStatus((await store.getPerson({ email: 'p3@example.com' }))!.id, 'inactive');
       const narrow = (await store.listPeople())

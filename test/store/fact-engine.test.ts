@@ -12,28 +12,13 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { activePeople, aggregate, aggregateSets, aggregateWindows } from '../../src/store/sql/aggregate.js';
 import { headcountPeople, personActivity, personFirstSeen } from '../../src/store/sql/activity.js';
 import type { Dimension, Filters } from '../../src/store/types.js';
-import { ev, prep, T0 } from '../support/events.js';
+import { ev, MIXED_D0, MIXED_PEOPLE, mixedUsage, prep } from '../support/events.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const d0 = Math.floor(T0 / DAY) * DAY - 20 * DAY;
+const d0 = MIXED_D0;
 const to = d0 + 21 * DAY;
-
-const batch = (from: number, count: number, at = (n: number) => d0 + DAY + 2 * HOUR + n * 83 * 60_000) =>
-  Array.from({ length: count }, (_, k) => {
-    const n = from + k;
-    return prep(
-      ev({
-        n,
-        time: at(n),
-        tool: n % 3 ? 'Claude Code' : 'Codex',
-        model: n % 4 ? 'claude-sonnet-4-5' : 'gpt-5',
-        identity: n % 7 === 0 ? { accountId: `acct-${n % 2}` } : n % 11 === 0 ? { userId: `bot-${n % 2}` } : { email: `p${n % 9}@example.com` },
-        reportedCost: n % 4 === 0 ? 0.01 : undefined,
-        activity: n % 5 === 0 ? { linesAdded: 3, commits: 1, pullRequests: 1 } : undefined,
-      }),
-    );
-  });
+const batch = mixedUsage;
 
 const dims: Dimension[][] = [[], ['person'], ['team'], ['function'], ['manager'], ['identity'], ['tool'], ['model'], ['source'], ['provider'], ['team', 'tool'], ['function', 'model', 'source']];
 const filterSets = (team = 'Platform'): (Filters | undefined)[] => [
@@ -109,13 +94,7 @@ describe('fact engine', () => {
     await store.ingest(batch(900, 1, () => lateDay + 5 * HOUR));
     expect(await loadsOf(store, () => store.aggregate({ from: d0, to }))).toBe(1);
     await same(store, 'late event');
-    await store.upsertPeople([
-      { email: 'boss@example.com', team: 'Platform', function: 'Engineering' },
-      { email: 'p1@example.com', team: 'Platform', function: 'Engineering', managerEmail: 'boss@example.com', aliases: [{ kind: 'accountId', value: 'acct-1' }] },
-      { email: 'p2@example.com', team: 'Sales West', function: 'Sales', managerEmail: 'boss@example.com' },
-      { email: 'p3@example.com', team: 'Platform', function: 'Engineering' },
-      { email: 'p4@example.com', team: 'Platform', function: null },
-    ]);
+    await store.upsertPeople(MIXED_PEOPLE);
     await same(store, 'directory import');
     const people = await store.listPeople();
     const id = (email: string) => people.find((p) => p.email === email)!.id;
