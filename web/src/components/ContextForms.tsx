@@ -86,12 +86,13 @@ function Submit({ busy, label, failure, saved }: { busy: boolean; label: string;
   );
 }
 
-function VisibilitySelect({ id, value, onChange, error }: { id: string; value: string; onChange: (v: string) => void; error?: string }) {
+/** A labelled select over [value, label] pairs, with the field's error beside it. */
+function SelectField({ id, label, value, options, onChange, error }: { id: string; label: string; value: string; options: readonly (readonly [string, string])[]; onChange: (v: string) => void; error?: string }) {
   return (
-    <Field id={id} label="Who can see it" error={error}>
+    <Field id={id} label={label} error={error}>
       {(a) => (
         <select {...a} value={value} onChange={(e) => onChange(e.target.value)}>
-          {VISIBILITIES.map(([v, l]) => (
+          {options.map(([v, l]) => (
             <option key={v} value={v}>
               {l}
             </option>
@@ -100,6 +101,10 @@ function VisibilitySelect({ id, value, onChange, error }: { id: string; value: s
       )}
     </Field>
   );
+}
+
+function VisibilitySelect({ id, value, onChange, error }: { id: string; value: string; onChange: (v: string) => void; error?: string }) {
+  return <SelectField id={id} label="Who can see it" value={value} options={VISIBILITIES} onChange={onChange} error={error} />;
 }
 
 /** This week's check-in: what did you try new, for yourself, the team and the company, and what did you learn? */
@@ -191,17 +196,7 @@ export function ExperimentForm({ onSaved }: { onSaved: (e: EntryView) => void })
         <Field id="exp-models" label="Models" hint="comma-separated" error={errors.models}>
           {(a) => <input {...a} value={v.models} onChange={(e) => set('models')(e.target.value)} />}
         </Field>
-        <Field id="exp-outcome" label="Outcome" error={errors.outcome}>
-          {(a) => (
-            <select {...a} value={v.outcome} onChange={(e) => set('outcome')(e.target.value)}>
-              {OUTCOMES.map(([o, l]) => (
-                <option key={o} value={o}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField id="exp-outcome" label="Outcome" value={v.outcome} options={OUTCOMES} onChange={set('outcome')} error={errors.outcome} />
       </div>
       <Field id="exp-learned" label="What did you learn?" error={errors.learned}>
         {(a) => <textarea {...a} rows={3} value={v.learned} onChange={(e) => set('learned')(e.target.value)} />}
