@@ -23,19 +23,24 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
 /** Whether a cost under `mode` is still to be worked out from tokens (see priceRows). */
 const needsPrice = (e: LocalEntry, mode: CostMode) => mode !== 'display' && e.calc === undefined && (mode === 'calculate' || e.costUSD === null);
 
-/** How many rows need their cost from tokens under `mode`. */
-export function unpricedRows(table: EntryTable, mode: CostMode): number {
-  let n = 0;
-  for (const e of table.reused()) if (needsPrice(e, mode)) n++;
-  return n;
+/** The rows that need their cost from tokens under `mode`. */
+export function rowsToPrice(table: EntryTable, mode: CostMode): number[] {
+  const rows: number[] = [];
+  if (mode === 'display') return rows;
+  const e = {} as LocalEntry;
+  for (let i = 0; i < table.length; i++) if (needsPrice(table.get(i, e), mode)) rows.push(i);
+  return rows;
 }
 
-/** Work out (and keep in the table) the cost from tokens of the rows that need it under `mode`. */
-export function priceRows(table: EntryTable, mode: CostMode, pricer: Pricer): void {
+/** How many rows need their cost from tokens under `mode`. */
+export const unpricedRows = (table: EntryTable, mode: CostMode): number => rowsToPrice(table, mode).length;
+
+/** Work out (and keep in the table) the cost from tokens of these rows. */
+export function priceRows(table: EntryTable, rows: readonly number[], pricer: Pricer): void {
   const providers = new Map<string, string>();
   const e = {} as LocalEntry;
-  for (let i = 0; i < table.length; i++) {
-    if (!needsPrice(table.get(i, e), mode)) continue;
+  for (const i of rows) {
+    table.get(i, e);
     let provider = providers.get(e.model);
     if (provider === undefined) providers.set(e.model, (provider = inferProvider(e.model)));
     table.setCalc(i, calculatedCost(e, pricer, provider));

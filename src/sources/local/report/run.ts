@@ -2,7 +2,7 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
-import { priceRows, unpricedRows } from '../cost.js';
+import { priceRows, rowsToPrice } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
@@ -64,9 +64,9 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   // Entries keep their cost from tokens (and the usage index keeps it), so the catalogue is
   // loaded only for entries not priced before.
   const table = load.table;
-  const toPrice = unpricedRows(table, o.mode);
-  if (toPrice) priceRows(table, o.mode, await loadPricer());
-  if (load.index && (load.index.changed || toPrice)) load.index.save();
+  const toPrice = rowsToPrice(table, o.mode);
+  if (toPrice.length) priceRows(table, toPrice, await loadPricer());
+  if (load.index && (load.index.changed || toPrice.length)) load.index.save();
   // Every entry is priced above: the reports read the cost each entry keeps.
   const pricer = null;
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
