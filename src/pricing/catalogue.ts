@@ -73,9 +73,10 @@ function toTiered(v: ModelPrice[string]): TieredRate | undefined {
 }
 
 /** The catalogue's prices for a model at a time (conditional prices by start date or time of day). */
+const DAY_MS = 86_400_000;
+
 function pricesAt(model: ModelInfo, time: number): ModelPrice {
   if (!Array.isArray(model.prices)) return model.prices;
-  const t = new Date(time);
   for (let i = model.prices.length - 1; i >= 0; i--) {
     const c = model.prices[i]!;
     const k = c.constraint;
@@ -83,7 +84,8 @@ function pricesAt(model: ModelInfo, time: number): ModelPrice {
     if (k.type === 'start_date') {
       if (time >= startOf(k)) return c.prices;
     } else {
-      const sec = t.getUTCHours() * 3600 + t.getUTCMinutes() * 60 + t.getUTCSeconds();
+      // Seconds since UTC midnight (no Date: pricing runs for every event).
+      const sec = Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / 1000);
       const s = hms(k.start_time);
       const e = hms(k.end_time);
       if (e < s ? sec >= s || sec < e : sec >= s && sec < e) return c.prices;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Deduper } from '../../src/sources/local/dedup.js';
 import type { LocalEntry } from '../../src/sources/local/entry.js';
+import { hashBytes } from '../../src/sources/local/keys.js';
 import { EntryTable, packEntries, readRow, unpackEntries } from '../../src/sources/local/pack.js';
 
 const entry = (i: number, over: Partial<LocalEntry> = {}): LocalEntry => ({
@@ -83,4 +84,37 @@ describe('Deduper over the table', () => {
     mixed.add(entry(8, { key: 'same', source: 'claude-code' }));
     expect(mixed.table.length).toBe(2);
   });
+
+  it('never merges two keys whose hashes collide, and keeps keys of any length and script', () => {
+    // Find two different keys with the same 32-bit hash (a birthday search: ~80k keys).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | null = null;
+    for (let i = 0; pair === null; i++) {
+      const k = `msg_${i.toString(36)}:req_x`;
+      const b = Buffer.from('c' + k); // a stored key: source tag, then the key
+      const h = hashBytes(b, 0, b.length);
+      const before = seen.get(h);
+      if (before !== undefined) pair = [before, k];
+      else seen.set(h, k);
+    }
+    const d = new Deduper();
+    const [k1, k2] = pair;
+    d.add(entry(1, { source: 'claude-code', key: k1, output: 1 }));
+    d.add(entry(2, { source: 'claude-code', key: k2, output: 2 }));
+    d.add(entry(3, { source: 'claude-code', key: k1, output: 3 }));
+    expect(d.table.length).toBe(2);
+    expect(d.duplicates).toBe(1);
+    expect([d.table.get(0).key, d.table.get(0).output, d.table.get(1).key, d.table.get(1).output]).toEqual([k1, 3, k2, 2]);
+    // Packed rows (index records, worker parts) take the same path.
+    const viaRows = new Deduper();
+    viaRows.addAll(packEntries([entry(1, { source: 'claude-code', key: k1 }), entry(2, { source: 'claude-code', key: k2 })]));
+    expect(viaRows.table.length).toBe(2);
+
+    const odd = ['msg_é:req_ü', 'ключ:запрос', '🙂:🙃', 'x'.repeat(300_000), 'a', ''];
+    const t = new Deduper();
+    for (const key of [...odd, ...odd]) t.add(entry(9, { source: 'claude-code', key }));
+    expect(t.table.length).toBe(odd.length);
+    expect(unpackEntries(t.table.packed()).map((e) => e.key)).toEqual(odd);
+  });
 });
+

@@ -23,12 +23,13 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
 /** Whether a cost under `mode` is still to be worked out from tokens (see priceRows). */
 const needsPrice = (e: LocalEntry, mode: CostMode) => mode !== 'display' && e.calc === undefined && (mode === 'calculate' || e.costUSD === null);
 
-/** The rows that need their cost from tokens under `mode`. */
-export function rowsToPrice(table: EntryTable, mode: CostMode): number[] {
-  const rows: number[] = [];
-  if (mode === 'display') return rows;
-  const e = {} as LocalEntry;
-  for (let i = 0; i < table.length; i++) if (needsPrice(table.get(i, e), mode)) rows.push(i);
+/** The rows that need their cost from tokens under `mode` (counted, then listed: no growing array). */
+export function rowsToPrice(table: EntryTable, mode: CostMode): Int32Array {
+  if (mode === 'display') return new Int32Array(0);
+  let n = 0;
+  for (let i = 0; i < table.length; i++) if (needsPrice(table.at(i), mode)) n++;
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; k < n; i++) if (needsPrice(table.at(i), mode)) rows[k++] = i;
   return rows;
 }
 
@@ -36,23 +37,24 @@ export function rowsToPrice(table: EntryTable, mode: CostMode): number[] {
 export const unpricedRows = (table: EntryTable, mode: CostMode): number => rowsToPrice(table, mode).length;
 
 /** Work out (and keep in the table) the cost from tokens of these rows. */
-export function priceRows(table: EntryTable, rows: readonly number[], pricer: Pricer): void {
+export function priceRows(table: EntryTable, rows: ArrayLike<number> & Iterable<number>, pricer: Pricer): void {
   const providers = new Map<string, string>();
-  const e = {} as LocalEntry;
   for (const i of rows) {
-    table.get(i, e);
+    const e = table.at(i);
     let provider = providers.get(e.model);
     if (provider === undefined) providers.set(e.model, (provider = inferProvider(e.model)));
     table.setCalc(i, calculatedCost(e, pricer, provider));
   }
 }
 
+/** One request object for every row priced (the pricer keeps none): pricing 450k rows makes no garbage. */
+const request = { model: '', provider: '', time: 0, tokens: null as unknown as LocalEntry };
+
 function calculatedCost(e: LocalEntry, pricer: Pricer, provider = inferProvider(e.model)): number {
-  const micros = pricer.priceMicros({
-    model: e.model,
-    provider,
-    time: e.time,
-    tokens: { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, cacheWrite1h: e.cacheWrite1h, reasoning: e.reasoning },
-  });
+  request.model = e.model;
+  request.provider = provider;
+  request.time = e.time;
+  request.tokens = e; // an entry has the token fields a price needs (input, output, cacheRead, ...)
+  const micros = pricer.priceMicros(request);
   return micros === null ? 0 : micros / 1e6;
 }

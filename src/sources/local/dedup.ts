@@ -7,9 +7,13 @@
  * final chunk: the one with a stop_reason, else the one with the most output.
  * When the chunks are identical (the common case) both rules give the same
  * totals. Entries without ids are always counted (as ccusage does).
+ *
+ * Keys are compared as bytes (source tag + key, keys.ts) through a hash index
+ * over the table's rows, so none of them is a string on the JavaScript heap.
  */
 import type { LocalEntry } from './entry.js';
-import { EntryTable, PACKED_NUMS as F, PACKED_REFS as R, type PackedEntries } from './pack.js';
+import { keyScratch, KeyIndex, keyStart } from './keys.js';
+import { EntryTable, PACKED_NUMS as F, packedRows, storedKey, type PackedEntries } from './pack.js';
 
 /** True when `next` should replace `kept` as the line that counts for their shared key. */
 export function supersedes(kept: { final: boolean; output: number }, next: { final: boolean; output: number }): boolean {
@@ -19,39 +23,41 @@ export function supersedes(kept: { final: boolean; output: number }, next: { fin
 
 /** The kept entries, in a table (pack.ts): a row per response, in the order each was first seen. */
 export class Deduper {
-  private byKey = new Map<string, number>();
+  private index = new KeyIndex();
   readonly table = new EntryTable();
   duplicates = 0;
+  private readonly keyOf = (row: number) => this.table.keyRef(row);
 
   add(e: LocalEntry): void {
-    const at = this.slot(e.key, e.source);
-    if (at === -1) this.table.push(e);
-    else if (supersedes(this.kept(at), e)) this.table.write(at, e);
+    const n = storedKey(e);
+    if (n === 0) {
+      this.table.push(e);
+      return;
+    }
+    const b = keyScratch();
+    const at = this.index.findOrAdd(b, 0, n, this.table.length, this.keyOf);
+    if (at === -1) this.table.pushKeyed(e, b, 0, n);
+    else {
+      this.duplicates++;
+      if (supersedes(this.kept(at), e)) this.table.write(at, e);
+    }
   }
 
   /** Row `i` of packed columns, as `add` would take it (the table refers to the row; it is not copied). */
   addRow(p: PackedEntries, i: number): void {
-    const key = p.keys[i]!;
-    const at = this.slot(key, key === null ? '' : p.strings[p.refs[i * R]!]!);
+    const k = p.keys;
+    const s = keyStart(k, i);
+    const e = k.ends[i]!;
+    const at = e === s ? -1 : this.index.findOrAdd(k.bytes, s, e, this.table.length, this.keyOf);
     if (at === -1) this.table.pushRow(p, i);
-    else if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.refer(at, p, i);
+    else {
+      this.duplicates++;
+      if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.refer(at, p, i);
+    }
   }
 
   addAll(p: PackedEntries): void {
-    for (let i = 0; i < p.keys.length; i++) this.addRow(p, i);
-  }
-
-  /** The row already kept for this key (a duplicate), or -1 after reserving the next row for it. */
-  private slot(key: string | null, source: string): number {
-    if (key === null) return -1;
-    const k = source === 'codex' ? 'x' + key : key;
-    const at = this.byKey.get(k);
-    if (at === undefined) {
-      this.byKey.set(k, this.table.length);
-      return -1;
-    }
-    this.duplicates++;
-    return at;
+    for (let i = 0, n = packedRows(p); i < n; i++) this.addRow(p, i);
   }
 
   private kept(at: number): { final: boolean; output: number } {

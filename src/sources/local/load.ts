@@ -15,7 +15,7 @@ import { Deduper } from './dedup.js';
 import type { LocalEntry, LocalSource } from './entry.js';
 import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
-import { packEntries, unpackEntries, type EntryTable, type PackedEntries } from './pack.js';
+import { packedRows, packEntries, unpackEntries, type EntryTable, type PackedEntries } from './pack.js';
 import { readLogFile } from './read.js';
 import { fileEdges, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
@@ -155,7 +155,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
       () =>
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ tasks, order, counter });
-          w.on('message', ({ index, tail, ...rest }: WorkerMessage) => onPart(index, { ...rest, tail: unpackEntries(tail) }));
+          w.on('message', ({ index, tail, packed, ...rest }: WorkerMessage) => onPart(index, { ...rest, packed: received(packed), tail: unpackEntries(received(tail)) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -169,8 +169,17 @@ export function readTasksForWorker(tasks: ReadTask[], order: Int32Array, counter
   for (let index = nextTask(order, counter); index !== -1; index = nextTask(order, counter)) {
     const { packed, tail, ...rest } = readPart(tasks[index]!, buffer);
     const tailPacked = packEntries(tail);
-    post({ ...rest, index, packed: packed!, tail: tailPacked }, [packed!.nums.buffer, packed!.refs.buffer, tailPacked.nums.buffer, tailPacked.refs.buffer] as ArrayBuffer[]);
+    post({ ...rest, index, packed: packed!, tail: tailPacked }, [...columns(packed!), ...columns(tailPacked)]);
   }
+}
+
+/** The buffers of packed columns, moved (not copied) to another thread. */
+const columns = (p: PackedEntries): ArrayBuffer[] => [p.nums.buffer, p.refs.buffer, p.keys.ends.buffer, p.keys.bytes.buffer] as ArrayBuffer[];
+
+/** Packed columns as another thread sent them: key bytes arrive as a plain Uint8Array. */
+function received(p: PackedEntries): PackedEntries {
+  const b = p.keys.bytes;
+  return { ...p, keys: { ends: p.keys.ends, bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength) } };
 }
 
 /** Where to read `f` given its index record: nothing (unchanged), from the record's end, or from the start. */
@@ -293,7 +302,7 @@ function keep(
   let duplicates = (cached?.duplicates ?? 0) + part.duplicates;
   const malformed = cached?.malformed.length ? [...cached.malformed, ...part.malformed] : part.malformed;
   let body = part.packed;
-  if (cached && cached.packed.keys.length) {
+  if (cached && packedRows(cached.packed)) {
     // What the index had, then what was read after it, deduplicated as one file.
     const d = new Deduper();
     d.addAll(cached.packed);

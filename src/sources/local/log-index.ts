@@ -17,8 +17,9 @@
  * fails a report. `tokenboard usage --no-cache` reads every file and leaves the
  * index alone. Layout: u32 header length, JSON header, padding to 8 bytes,
  * every file's numbers (Float64), every file's string references (Uint32),
- * then one line per file with its keys as a JSON array. It is written piece
- * by piece, so writing it needs no second copy of the entries.
+ * every file's key ends (Uint32), then every file's key bytes (keys.ts). It is
+ * written piece by piece, so writing it needs no second copy of the entries,
+ * and read as views on one buffer, so reading it builds no key strings.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,10 +28,10 @@ import { VERSION } from '../../version.js';
 import { writeFileAtomic } from './collect/state.js';
 import type { ReadMark } from './file-edges.js';
 import type { PackedEntries } from './pack.js';
-import { PACKED_NUMS, PACKED_REFS } from './pack.js';
+import { PACKED_NUMS, PACKED_REFS, packedRows } from './pack.js';
 
 /** Bump when what a file yields changes (parsers, entry fields), so old indexes are rebuilt. */
-const FORMAT = 2;
+const FORMAT = 3;
 const MAGIC = 'tokenboard-usage-index';
 
 /** A file's record: how far it was read (file-edges.ts decides whether it only grew since) and what it held. */
@@ -52,7 +53,7 @@ interface Header {
   magic: string;
   format: number;
   version: string;
-  files: (Omit<IndexedFile, 'packed'> & { n: number; strings: string[] })[];
+  files: (Omit<IndexedFile, 'packed'> & { n: number; keyBytes: number; strings: string[] })[];
 }
 
 export function defaultIndexFile(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
@@ -75,30 +76,25 @@ export function readIndex(file: string): Map<string, IndexedFile> {
     const total = header.files.reduce((s, f) => s + f.n, 0);
     const numsAt = align8(4 + headerLength);
     const refsAt = numsAt + total * PACKED_NUMS * 8;
-    const keysAt = refsAt + total * PACKED_REFS * 4;
-    // One line of keys per file, decoded one at a time (not the whole section as one string).
-    let lineAt = keysAt;
-    const nextKeys = (): (string | null)[] => {
-      const nl = bytes.indexOf(0x0a, lineAt);
-      if (nl === -1) throw new Error('keys end early');
-      const keys = JSON.parse(bytes.toString('utf8', lineAt, nl)) as (string | null)[];
-      lineAt = nl + 1;
-      return keys;
-    };
+    const endsAt = refsAt + total * PACKED_REFS * 4;
+    const keysAt = endsAt + total * 4;
+    if (keysAt + header.files.reduce((s, f) => s + f.keyBytes, 0) !== bytes.length) return out;
     // Views on the file's bytes when they are 8-byte aligned (a large read is), else copies.
     const aligned = bytes.byteOffset % 8 === 0;
     const view = <T>(make: new (b: ArrayBufferLike, o: number, n: number) => T, from: number, to: number, size: number): T =>
       aligned ? new make(bytes.buffer, bytes.byteOffset + from, (to - from) / size) : new make(bytes.buffer.slice(bytes.byteOffset + from, bytes.byteOffset + to), 0, (to - from) / size);
     const nums = view(Float64Array, numsAt, refsAt, 8);
-    const refs = view(Uint32Array, refsAt, keysAt, 4);
+    const refs = view(Uint32Array, refsAt, endsAt, 4);
+    const ends = view(Uint32Array, endsAt, keysAt, 4);
     let at = 0;
-    header.files.forEach(({ n, strings, ...f }) => {
-      const keys = nextKeys();
-      if (keys.length !== n) throw new Error('keys do not match');
+    let keyAt = keysAt;
+    for (const { n, keyBytes, strings, ...f } of header.files) {
+      const keys = { ends: ends.subarray(at, at + n), bytes: bytes.subarray(keyAt, keyAt + keyBytes) };
+      if (n > 0 && keys.ends[n - 1] !== keyBytes) return new Map();
       out.set(f.path, { ...f, packed: { nums: nums.subarray(at * PACKED_NUMS, (at + n) * PACKED_NUMS), refs: refs.subarray(at * PACKED_REFS, (at + n) * PACKED_REFS), strings, keys } });
       at += n;
-    });
-    if (lineAt !== bytes.length) return new Map();
+      keyAt += keyBytes;
+    }
     return out;
   } catch {
     return new Map();
@@ -111,7 +107,7 @@ export function writeIndex(file: string, files: IndexedFile[]): boolean {
     magic: MAGIC,
     format: FORMAT,
     version: VERSION,
-    files: files.map(({ packed, ...f }) => ({ ...f, n: packed.keys.length, strings: packed.strings })),
+    files: files.map(({ packed, ...f }) => ({ ...f, n: packedRows(packed), keyBytes: packed.keys.bytes.length, strings: packed.strings })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const bytes = (a: Float64Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -122,8 +118,8 @@ export function writeIndex(file: string, files: IndexedFile[]): boolean {
     yield head;
     for (const f of files) yield bytes(f.packed.nums);
     for (const f of files) yield bytes(f.packed.refs);
-    // One line of keys per file (JSON never writes a raw newline).
-    for (const f of files) yield JSON.stringify(f.packed.keys) + '\n';
+    for (const f of files) yield bytes(f.packed.keys.ends);
+    for (const f of files) yield f.packed.keys.bytes;
   }
   try {
     writeFileAtomic(file, pieces(), 0o600, false); // a cache: no fsync

@@ -1,14 +1,16 @@
 /**
  * Entries as columns: numbers in one Float64Array, string references in one
- * Uint32Array (strings interned), keys beside them. A report keeps its entries
- * this way (EntryTable) — as objects they cost ~340 bytes of heap each and
- * most of a large report's garbage collection; a row here is 96 bytes plus
- * its key, or 8 bytes when it refers to columns it was given — and they cross
- * from worker threads and into and out of the usage index in the same layout
- * (PackedEntries: the columns moved, not copied), because structured cloning
- * tens of thousands of small objects cost as much as reading the files.
+ * Uint32Array (strings interned), keys as bytes (keys.ts). A report keeps its
+ * entries this way (EntryTable) — as objects they cost ~340 bytes of heap each
+ * and most of a large report's garbage collection; a row here is 104 bytes
+ * plus its key's bytes, all outside the JavaScript heap, or 8 bytes when it
+ * refers to columns it was given — and they cross from worker threads and into
+ * and out of the usage index in the same layout (PackedEntries: the columns
+ * moved, not copied), because structured cloning tens of thousands of small
+ * objects cost as much as reading the files.
  */
 import type { LocalEntry, LocalSource } from './entry.js';
+import { decodeKey, encodeKey, KeyArena, keyScratch, keyStart, type KeyColumn, type KeyRef } from './keys.js';
 
 /** Numbers and string references per entry. */
 export const PACKED_NUMS = 10;
@@ -18,24 +20,36 @@ const R = PACKED_REFS;
 
 export interface PackedEntries {
   nums: Float64Array;
-  keys: (string | null)[];
+  /** Each row's key, tagged with its source (keys.ts). */
+  keys: KeyColumn;
   /** Interned strings and, per entry, indexes of source, model, sessionId, project. */
   strings: string[];
   refs: Uint32Array;
 }
 
-/** Row `i` of packed columns into `e` (a new entry unless one is given to reuse). */
-export function readRow(p: PackedEntries, i: number, e?: LocalEntry): LocalEntry {
-  return fill(p.nums, i * F, p.refs, i * R, p.strings, p.keys[i]!, e);
+export const packedRows = (p: PackedEntries): number => p.keys.ends.length;
+
+/** Row `i`'s stored key (source tag + key bytes; empty: none), as a table's `keyRef` gives one. */
+export function storedKey(e: LocalEntry): number {
+  return e.key === null ? 0 : encodeKey(KEY_TAG[e.source], e.key);
 }
 
-function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: string[], key: string | null, e?: LocalEntry): LocalEntry {
+/** The byte that starts a stored key: its source (Claude Code and Codex keys never collide). */
+const KEY_TAG: Record<LocalSource, number> = { 'claude-code': 0x63, codex: 0x78 };
+
+/** Row `i` of packed columns into `e` (a new entry unless one is given to reuse). */
+export function readRow(p: PackedEntries, i: number, e?: LocalEntry): LocalEntry {
+  return fill(p.nums, i * F, p.refs, i * R, p.strings, decodeKey(p.keys.bytes, keyStart(p.keys, i), p.keys.ends[i]!), e);
+}
+
+/** Fill `e` (or a new entry) from a row; a reused entry's key is left alone when `key` is undefined. */
+function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: string[], key: string | null | undefined, e?: LocalEntry): LocalEntry {
   const cost = nums[o + 6]!;
   const calc = nums[o + 9]!;
   if (!e) {
     return {
       source: s[refs[r]!] as LocalSource,
-      key,
+      key: key ?? null,
       time: nums[o]!,
       model: s[refs[r + 1]!]!,
       sessionId: s[refs[r + 2]!]!,
@@ -52,7 +66,7 @@ function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: st
     };
   }
   e.source = s[refs[r]!] as LocalSource;
-  e.key = key;
+  if (key !== undefined) e.key = key;
   e.time = nums[o]!;
   e.model = s[refs[r + 1]!]!;
   e.sessionId = s[refs[r + 2]!]!;
@@ -107,7 +121,13 @@ export class EntryTable {
   // Owned rows.
   private nums: Float64Array[] = [];
   private refs: Uint32Array[] = [];
-  private keys: (string | null)[] = [];
+  /** Per owned row: where its key's bytes are in the arena, and how many (0: no key). */
+  private keyPlace = new IntColumn();
+  private keyLength = new IntColumn();
+  private arena = new KeyArena();
+  private key: KeyRef = { bytes: new Uint8Array(0), start: 0, end: 0 };
+  private view: LocalEntry | null = null;
+  private viewRow = 0;
   private owned = 0;
   private strings: string[] = [];
   private ids = new Map<string, number>();
@@ -116,8 +136,33 @@ export class EntryTable {
 
   /** Append a row from an entry; its index. */
   push(e: LocalEntry): number {
-    this.own(this.length, e);
+    this.own(this.length, e, null, 0, 0);
     return this.length++;
+  }
+
+  /** Append a row from an entry whose stored key (keys.ts) is b[s, end) (as `keyRef` gives it); its index. */
+  pushKeyed(e: LocalEntry, b: Uint8Array, s: number, end: number): number {
+    this.own(this.length, e, b, s, end);
+    return this.length++;
+  }
+
+  /** Row `i`'s stored key: a reused reference, valid until the next call. */
+  keyRef(i: number): KeyRef {
+    const k = this.key;
+    const s = this.src.at(i);
+    const r = this.row.at(i);
+    if (s >= 0) {
+      const c = this.packs[s]!.keys;
+      k.bytes = c.bytes;
+      k.start = keyStart(c, r);
+      k.end = c.ends[r]!;
+    } else {
+      const place = this.keyPlace.at(r);
+      k.bytes = this.arena.chunk(place) ?? k.bytes;
+      k.start = this.arena.offset(place);
+      k.end = k.start + this.keyLength.at(r);
+    }
+    return k;
   }
 
   /** Append a row referring to row `i` of `p`; its index. */
@@ -126,10 +171,10 @@ export class EntryTable {
     return this.length++;
   }
 
-  /** Row `at` becomes `e`. */
+  /** Row `at` becomes `e` (whose key is the row's key). */
   write(at: number, e: LocalEntry): void {
     const r = this.src.at(at) === -1 ? this.row.at(at) : -1;
-    if (r === -1) this.own(at, e);
+    if (r === -1) this.own(at, e, null, 0, 0);
     else this.fillOwned(r, e);
   }
 
@@ -142,10 +187,35 @@ export class EntryTable {
   }
 
   get(i: number, into?: LocalEntry): LocalEntry {
+    return this.fillRow(i, true, into);
+  }
+
+  /**
+   * Row `i` through one reused entry, valid until the next call. Its key is decoded only if it
+   * is read: reports never read it, and decoding every key was most of a report's garbage.
+   */
+  at(i: number): LocalEntry {
+    if (this.view === null) {
+      const table = this;
+      this.view = Object.defineProperty({} as LocalEntry, 'key', {
+        enumerable: true,
+        get() {
+          const k = table.keyRef(table.viewRow);
+          return decodeKey(k.bytes, k.start, k.end);
+        },
+      });
+    }
+    this.viewRow = i;
+    return this.fillRow(i, false, this.view);
+  }
+
+  private fillRow(i: number, withKey: boolean, into: LocalEntry | undefined): LocalEntry {
     const s = this.src.at(i);
     const r = this.row.at(i);
-    if (s >= 0) return readRow(this.packs[s]!, r, into);
-    return fill(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R, this.strings, this.keys[r]!, into);
+    const k = withKey ? this.keyRef(i) : null;
+    const key = k ? decodeKey(k.bytes, k.start, k.end) : undefined;
+    if (s >= 0) return fill(this.packs[s]!.nums, r * F, this.packs[s]!.refs, r * R, this.packs[s]!.strings, key, into);
+    return fill(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R, this.strings, key, into);
   }
 
   output(i: number): number {
@@ -162,10 +232,24 @@ export class EntryTable {
     nums[o + 9] = usd;
   }
 
-  /** The rows in order through one reused entry: read each before the next, keep none. */
-  *reused(): Generator<LocalEntry> {
-    const e = {} as LocalEntry;
-    for (let i = 0; i < this.length; i++) yield this.get(i, e);
+  /**
+   * The rows in order through one reused entry (`at`): read each before the next, keep none.
+   * The iterator reuses its result object too, so a pass over the rows makes no garbage.
+   */
+  reused(): Iterable<LocalEntry> {
+    return {
+      [Symbol.iterator]: () => {
+        let i = 0;
+        const step = { value: undefined as unknown as LocalEntry, done: false };
+        return {
+          next: () => {
+            if (i < this.length) step.value = this.at(i++);
+            else step.done = true;
+            return step;
+          },
+        };
+      },
+    };
   }
 
   /** New entries for the rows `keep` accepts (for the few reports that hold on to entries). */
@@ -182,15 +266,27 @@ export class EntryTable {
     // chunks are the columns. Otherwise the rows are gathered into a new table first.
     const out = this.packs.length === 0 ? this : new EntryTable();
     if (out !== this) {
-      const e = {} as LocalEntry;
-      for (let i = 0; i < this.length; i++) out.push(this.get(i, e));
+      for (let i = 0; i < this.length; i++) {
+        const e = this.at(i);
+        const k = this.keyRef(i);
+        out.pushKeyed(e, k.bytes, k.start, k.end);
+      }
     }
     const n = out.owned;
     const nums = new Float64Array(n * F);
     const refs = new Uint32Array(n * R);
     out.nums.forEach((c, k) => nums.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * F), k * CHUNK * F));
     out.refs.forEach((c, k) => refs.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * R), k * CHUNK * R));
-    return { nums, refs, keys: out.keys.slice(0, n), strings: out.strings };
+    const ends = new Uint32Array(n);
+    let size = 0;
+    for (let r = 0; r < n; r++) ends[r] = size += out.keyLength.at(r);
+    const bytes = Buffer.allocUnsafeSlow(size); // its own memory: it may be moved to another thread
+    for (let r = 0; r < n; r++) {
+      const place = out.keyPlace.at(r);
+      const len = out.keyLength.at(r);
+      if (len > 0) out.arena.chunk(place).copy(bytes, ends[r]! - len, out.arena.offset(place), out.arena.offset(place) + len);
+    }
+    return { nums, refs, keys: { bytes, ends }, strings: out.strings };
   }
 
   private where(i: number): [Float64Array, number] {
@@ -204,11 +300,18 @@ export class EntryTable {
     return nums[o + k]!;
   }
 
-  /** Row `at` becomes a new owned row holding `e`. */
-  private own(at: number, e: LocalEntry): void {
+  /** Row `at` becomes a new owned row holding `e`, keyed by b[s, end) (no `b`: by `e.key`). */
+  private own(at: number, e: LocalEntry, b: Uint8Array | null, s: number, end: number): void {
     const r = this.owned++;
     this.grow(r);
     this.fillOwned(r, e);
+    if (b === null && e.key !== null) {
+      b = keyScratch();
+      s = 0;
+      end = encodeKey(KEY_TAG[e.source], e.key);
+    }
+    this.keyPlace.set(r, b === null || end === s ? 0 : this.arena.add(b, s, end));
+    this.keyLength.set(r, b === null ? 0 : end - s);
     this.src.set(at, -1);
     this.row.set(at, r);
   }
@@ -232,7 +335,6 @@ export class EntryTable {
     refs[q + 1] = this.id(e.model);
     refs[q + 2] = this.id(e.sessionId);
     refs[q + 3] = this.id(e.project);
-    this.keys[r] = e.key;
   }
 
   private id(s: string): number {
@@ -274,7 +376,7 @@ export function packEntries(entries: LocalEntry[]): PackedEntries {
 }
 
 export function unpackEntries(p: PackedEntries): LocalEntry[] {
-  const out = new Array<LocalEntry>(p.keys.length);
+  const out = new Array<LocalEntry>(packedRows(p));
   for (let i = 0; i < out.length; i++) out[i] = readRow(p, i);
   return out;
 }
