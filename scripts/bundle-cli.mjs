@@ -29,6 +29,14 @@ const dataAsJson = {
       if (!src.startsWith(head) || end < 0) throw new Error(`${args.path}: unexpected layout; update scripts/bundle-cli.mjs`);
       return { contents: `const E = []${src.slice(end + 2)}`, loader: 'js' };
     });
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      // commander loads child_process (with net and dgram, ~7 ms of every start) for executable
+      // subcommands, which tokenboard does not have: load it only if one is ever spawned.
+      const src = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!src.includes(eager)) throw new Error(`${args.path}: unexpected layout; update scripts/bundle-cli.mjs`);
+      return { contents: src.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
   },
 };
 

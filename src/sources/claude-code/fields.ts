@@ -64,6 +64,12 @@ interface Key {
   bytes: Uint8Array;
   name: string;
   sub: Compiled | null;
+  /** Where its value is kept (VALS). */
+  slot: number;
+  /** A picked object: the slots of everything below it, [first, end), and the view of its keys. */
+  first: number;
+  end: number;
+  view: object | null;
   /** A timestamp: read as epoch milliseconds when it has the usual form. */
   time: boolean;
   /**
@@ -74,31 +80,60 @@ interface Key {
   last: string;
   lastBytes: Uint8Array;
   lastLength: number;
-  /** The object this key's value is read into (picked objects only), reused from line to line. */
-  into: Record<string, unknown> | null;
 }
 type Compiled = Key[];
 const CACHED_STRING_MAX = 64;
 
-function compile(p: Pick): Compiled {
-  return Object.entries(p).map(([name, v]) => ({
-    bytes: Buffer.from(name, 'latin1'),
-    name,
-    sub: typeof v === 'object' ? compile(v) : null,
-    time: v === 'time',
-    last: '',
-    lastBytes: new Uint8Array(CACHED_STRING_MAX),
-    lastLength: -1,
-    into: typeof v === 'object' ? {} : null,
-  }));
-}
-const TOP = compile(PICK);
-const TOP_INTO: Record<string | symbol, unknown> = {};
+/**
+ * The picked values of the current line, one slot per picked key (a picked object's own slot
+ * holds its view). Writing a slot is one array store; writing an object's property named by a
+ * variable was a megamorphic store per value and per reset, a tenth of the walk.
+ */
+const VALS: unknown[] = [];
 
-/** Forget the previous line's values (absent and undefined read the same to toEntry). */
-function reset(into: Record<string, unknown>, keys: Compiled): Record<string, unknown> {
-  for (const k of keys) into[k.name] = undefined;
-  return into;
+function compile(p: Pick): Compiled {
+  return Object.entries(p).map(([name, v]) => {
+    const k: Key = {
+      bytes: Buffer.from(name, 'latin1'),
+      name,
+      sub: null,
+      slot: VALS.push(undefined) - 1,
+      first: 0,
+      end: 0,
+      view: null,
+      time: v === 'time',
+      last: '',
+      lastBytes: new Uint8Array(CACHED_STRING_MAX),
+      lastLength: -1,
+    };
+    if (typeof v === 'object') {
+      k.first = VALS.length;
+      k.sub = compile(v);
+      k.end = VALS.length;
+      k.view = viewOf(k.sub);
+    }
+    return k;
+  });
+}
+
+/** An object shaped as JSON.parse would give the picked keys, reading their slots (the objects pickFields returns). */
+function viewOf(keys: Compiled): Record<string | symbol, unknown> {
+  const view = {};
+  for (const k of keys) {
+    const slot = k.slot;
+    Object.defineProperty(view, k.name, { get: () => VALS[slot], enumerable: true });
+  }
+  return view;
+}
+
+const TOP = compile(PICK);
+const TIME_SLOT = VALS.push(undefined) - 1;
+const TOP_VIEW = viewOf(TOP);
+Object.defineProperty(TOP_VIEW, TIME_MS, { get: () => VALS[TIME_SLOT], enumerable: true });
+
+/** Forget the values in slots [first, end) (absent and undefined read the same to toEntry). */
+function reset(first: number, end: number): void {
+  for (let s = first; s < end; s++) VALS[s] = undefined;
 }
 
 /** Thrown inside the walk to give up; one instance, caught in pickFields. */
@@ -116,10 +151,9 @@ export function pickFields(b: Buffer, start: number, end: number): Record<string
   try {
     const i = r.ws(start);
     if (r.ch(i) !== 0x7b) return UNSURE; // not an object: JSON.parse decides
-    TOP_INTO[TIME_MS] = undefined;
-    const out = reset(TOP_INTO as Record<string, unknown>, TOP);
-    const after = r.object(i, TOP, out, 0);
-    return r.ws(after) === end ? out : UNSURE;
+    reset(0, VALS.length);
+    const after = r.object(i, TOP, 0);
+    return r.ws(after) === end ? TOP_VIEW : UNSURE;
   } catch (e) {
     if (e === unsure) return UNSURE;
     throw e;
@@ -147,8 +181,8 @@ class Reader {
     return i;
   }
 
-  /** `b[i]` is `{`. Fills `out` with picked keys (when `keys`), returns the index after `}`. */
-  object(i: number, keys: Compiled | null, out: Record<string, unknown> | null, depth: number): number {
+  /** `b[i]` is `{`. Keeps the values of picked keys (when `keys`), returns the index after `}`. */
+  object(i: number, keys: Compiled | null, depth: number): number {
     if (depth > MAX_DEPTH) throw unsure;
     const b = this.b;
     i = this.ws(i + 1);
@@ -162,14 +196,12 @@ class Reader {
       i = this.ws(i + 1);
       const k = keys === null ? null : this.match(keys, ks, ke);
       if (k === null) i = this.skip(i, depth + 1);
-      else if (k.sub !== null) {
-        if (this.ch(i) === 0x7b) {
-          // A repeated key starts afresh, as JSON.parse's last value wins whole.
-          const sub = reset(k.into!, k.sub);
-          i = this.object(i, k.sub, sub, depth + 1);
-          out![k.name] = sub;
-        } else i = this.scalar(i, out!, k, depth + 1);
-      } else i = this.scalar(i, out!, k, depth + 1);
+      else if (k.sub !== null && this.ch(i) === 0x7b) {
+        // A repeated key starts afresh, as JSON.parse's last value wins whole.
+        reset(k.first, k.end);
+        i = this.object(i, k.sub, depth + 1);
+        VALS[k.slot] = k.view;
+      } else i = this.scalar(i, k, depth + 1);
       i = this.ws(i);
       const c = this.ch(i);
       if (c === 0x7d) return i + 1;
@@ -245,17 +277,17 @@ class Reader {
   private skip(i: number, depth: number): number {
     const c = this.ch(i);
     if (c === 0x22) return this.stringEnd(i);
-    if (c === 0x7b) return this.object(i, null, null, depth);
+    if (c === 0x7b) return this.object(i, null, depth);
     if (c === 0x5b) return this.array(i, depth);
-    return this.literalOrNumber(i, null, '');
+    return this.literalOrNumber(i, -1);
   }
 
-  /** A picked scalar at `i` into `out[name]`; containers become stand-ins. Index after the value. */
-  private scalar(i: number, out: Record<string, unknown>, k: Key, depth: number): number {
+  /** A picked scalar at `i` into its slot; containers become stand-ins. Index after the value. */
+  private scalar(i: number, k: Key, depth: number): number {
     const b = this.b;
     const c = this.ch(i);
-    const name = k.name;
-    if (k.time) out[TIME_MS as unknown as string] = undefined; // a repeated key: the last value wins
+    const slot = k.slot;
+    if (k.time) VALS[TIME_SLOT] = undefined; // a repeated key: the last value wins
     if (c === 0x22) {
       const e = this.stringEnd(i);
       const s = i + 1;
@@ -263,8 +295,8 @@ class Reader {
       if (k.time) {
         const ms = isoUtcMs(b, s, e - 1);
         if (ms === ms) {
-          out[TIME_MS as unknown as string] = ms;
-          out[name] = undefined;
+          VALS[TIME_SLOT] = ms;
+          VALS[slot] = undefined;
           return e;
         }
       }
@@ -275,10 +307,10 @@ class Reader {
         if (x >= 0x80 || x === 0x5c || x < 0x20) throw unsure; // JSON.parse decodes (or rejects) these
         if (same && prev[j] !== x) same = false;
       }
-      if (same) out[name] = k.last;
+      if (same) VALS[slot] = k.last;
       else {
         const v = b.toString('latin1', s, e - 1);
-        out[name] = v;
+        VALS[slot] = v;
         if (n <= CACHED_STRING_MAX) {
           k.last = v;
           k.lastLength = n;
@@ -288,17 +320,18 @@ class Reader {
       return e;
     }
     if (c === 0x7b) {
-      out[name] = AN_OBJECT;
-      return this.object(i, null, null, depth);
+      VALS[slot] = AN_OBJECT;
+      return this.object(i, null, depth);
     }
     if (c === 0x5b) {
-      out[name] = AN_ARRAY;
+      VALS[slot] = AN_ARRAY;
       return this.array(i, depth);
     }
-    return this.literalOrNumber(i, out, name);
+    return this.literalOrNumber(i, slot);
   }
 
-  private literalOrNumber(i: number, out: Record<string, unknown> | null, name: string): number {
+  /** A literal or number at `i`, kept in `slot` unless it is -1. Index after it. */
+  private literalOrNumber(i: number, slot: number): number {
     const c = this.ch(i);
     let value: unknown = null;
     let e: number;
@@ -311,9 +344,9 @@ class Reader {
       e = i + 5;
     } else {
       e = this.numberEnd(i);
-      if (out !== null) value = this.numberValue(i, e);
+      if (slot !== -1) value = this.numberValue(i, e);
     }
-    if (out !== null) out[name] = value;
+    if (slot !== -1) VALS[slot] = value;
     return e;
   }
 

@@ -17,8 +17,11 @@ import { EntryTable, PACKED_NUMS as F, packedRows, storedKey, type PackedEntries
 
 /** True when `next` should replace `kept` as the line that counts for their shared key. */
 export function supersedes(kept: { final: boolean; output: number }, next: { final: boolean; output: number }): boolean {
-  if (next.final !== kept.final) return next.final;
-  return next.output > kept.output;
+  return wins(kept.final, kept.output, next.final, next.output);
+}
+
+function wins(keptFinal: boolean, keptOutput: number, final: boolean, output: number): boolean {
+  return final !== keptFinal ? final : output > keptOutput;
 }
 
 /** The kept entries, in a table (pack.ts): a row per response, in the order each was first seen. */
@@ -28,19 +31,29 @@ export class Deduper {
   duplicates = 0;
   private readonly keyOf = (row: number) => this.table.keyRef(row);
 
+  /** The last key added and its row: a streamed response's chunks come one after another. */
+  private lastKey: string | null = null;
+  private lastSource = '';
+  private lastRow = -1;
+
   add(e: LocalEntry): void {
-    const n = storedKey(e);
-    if (n === 0) {
-      this.table.push(e);
-      return;
-    }
-    const b = keyScratch();
-    const at = this.index.findOrAdd(b, 0, n, this.table.length, this.keyOf);
-    if (at === -1) this.table.pushKeyed(e, b, 0, n);
+    let at: number;
+    if (e.key !== null && e.key === this.lastKey && e.source === this.lastSource) at = this.lastRow;
     else {
-      this.duplicates++;
-      if (supersedes(this.kept(at), e)) this.table.write(at, e);
+      const n = storedKey(e);
+      if (n === 0) {
+        this.table.push(e);
+        return;
+      }
+      const b = keyScratch();
+      at = this.index.findOrAdd(b, 0, n, this.table.length, this.keyOf);
+      this.lastKey = e.key;
+      this.lastSource = e.source;
+      this.lastRow = at === -1 ? this.table.pushKeyed(e, b, 0, n) : at;
+      if (at === -1) return;
     }
+    this.duplicates++;
+    if (this.beats(at, e.final, e.output)) this.table.write(at, e);
   }
 
   /** Row `i` of packed columns, as `add` would take it (the table refers to the row; it is not copied). */
@@ -52,7 +65,7 @@ export class Deduper {
     if (at === -1) this.table.pushRow(p, i);
     else {
       this.duplicates++;
-      if (supersedes(this.kept(at), { final: p.nums[i * F + 7] === 1, output: p.nums[i * F + 2]! })) this.table.refer(at, p, i);
+      if (this.beats(at, p.nums[i * F + 7] === 1, p.nums[i * F + 2]!)) this.table.refer(at, p, i);
     }
   }
 
@@ -60,7 +73,8 @@ export class Deduper {
     for (let i = 0, n = packedRows(p); i < n; i++) this.addRow(p, i);
   }
 
-  private kept(at: number): { final: boolean; output: number } {
-    return { final: this.table.final(at), output: this.table.output(at) };
+  /** Whether a copy with these values replaces the one kept in row `at`. */
+  private beats(at: number, final: boolean, output: number): boolean {
+    return wins(this.table.final(at), this.table.output(at), final, output);
   }
 }

@@ -228,8 +228,10 @@ export class EntryTable {
 
   /** Set the cost from tokens; for a referenced row, in the packed columns it refers to. */
   setCalc(i: number, usd: number): void {
-    const [nums, o] = this.where(i);
-    nums[o + 9] = usd;
+    const s = this.src.at(i);
+    const r = this.row.at(i);
+    if (s >= 0) this.packs[s]!.nums[r * F + 9] = usd;
+    else this.nums[r >> CHUNK_BITS]![(r & MASK) * F + 9] = usd;
   }
 
   /**
@@ -289,15 +291,11 @@ export class EntryTable {
     return { nums, refs, keys: { bytes, ends }, strings: out.strings };
   }
 
-  private where(i: number): [Float64Array, number] {
+  /** Column `k` of row `i`'s numbers, where they are (owned or packed). */
+  private num(i: number, k: number): number {
     const s = this.src.at(i);
     const r = this.row.at(i);
-    return s >= 0 ? [this.packs[s]!.nums, r * F] : [this.nums[r >> CHUNK_BITS]!, (r & MASK) * F];
-  }
-
-  private num(i: number, k: number): number {
-    const [nums, o] = this.where(i);
-    return nums[o + k]!;
+    return s >= 0 ? this.packs[s]!.nums[r * F + k]! : this.nums[r >> CHUNK_BITS]![(r & MASK) * F + k]!;
   }
 
   /** Row `at` becomes a new owned row holding `e`, keyed by b[s, end) (no `b`: by `e.key`). */
