@@ -61,6 +61,21 @@ describe('EntryTable', () => {
   });
 });
 
+describe('reusing a table and its dedup (one per reading thread, cleared per file)', () => {
+  it('after clear, packs exactly the new rows, smaller or larger than before, with their own strings and keys', () => {
+    const d = new Deduper();
+    for (const [from, n] of [[0, 20_000], [100_000, 300], [200_000, 9_000], [300_000, 0], [400_000, 8_192]] as const) {
+      d.clear();
+      const rows = Array.from({ length: n }, (_, i) => entry(from + i, { key: `k${from + i}`, sessionId: `s${from}-${i % 7}` }));
+      for (const e of [...rows, ...rows.slice(0, 50)]) d.add(e); // the last 50 are duplicates
+      expect(d.duplicates).toBe(Math.min(50, n));
+      const p = d.table.packed();
+      expect(unpackEntries(p)).toEqual(rows);
+      expect(p.strings.every((s) => !s.startsWith('s') || s.startsWith(`s${from}-`))).toBe(true);
+    }
+  });
+});
+
 describe('Deduper over the table', () => {
   it('objects and packed rows dedup alike: one row per key, the final chunk, at the first copy\'s place', () => {
     const a = entry(1, { key: 'k', output: 5, final: false });

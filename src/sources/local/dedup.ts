@@ -69,6 +69,16 @@ export class Deduper {
     }
   }
 
+  /** Forget every row and key, keeping the memory (a reader deduplicates one file after another). */
+  clear(): void {
+    this.index.clear();
+    this.table.clear();
+    this.duplicates = 0;
+    this.lastKey = null;
+    this.lastSource = '';
+    this.lastRow = -1;
+  }
+
   addAll(p: PackedEntries): void {
     for (let i = 0, n = packedRows(p); i < n; i++) this.addRow(p, i);
   }

@@ -68,20 +68,30 @@ const CHUNK = 1 << CHUNK_BITS;
  */
 export class KeyArena {
   chunks: Buffer[] = [];
+  /** The chunk being filled, and how much of it is. */
+  private cur = -1;
   private used = CHUNK;
 
   /** Copy b[s, e) in; its place. */
   add(b: Uint8Array, s: number, e: number): number {
     const n = e - s;
     if (this.used + n > CHUNK) {
-      this.chunks.push(Buffer.allocUnsafe(Math.max(CHUNK, n)));
+      // The next chunk (kept from before a `clear`, unless too small for this key).
+      if (++this.cur === this.chunks.length) this.chunks.push(Buffer.allocUnsafe(Math.max(CHUNK, n)));
+      else if (this.chunks[this.cur]!.length < n) this.chunks[this.cur] = Buffer.allocUnsafe(n);
       this.used = 0;
     }
-    const c = this.chunks.length - 1;
+    const chunk = this.chunks[this.cur]!;
     const at = this.used;
-    this.chunks[c]!.set(b.subarray(s, e), at);
+    for (let i = 0; i < n; i++) chunk[at + i] = b[s + i]!; // keys are short: cheaper than a native copy
     this.used += n;
-    return c * CHUNK + at;
+    return this.cur * CHUNK + at;
+  }
+
+  /** Forget every key; the chunks are kept for the next ones. */
+  clear(): void {
+    this.cur = -1;
+    this.used = CHUNK;
   }
 
   chunk(place: number): Buffer {
@@ -101,6 +111,12 @@ export class KeyIndex {
   private slots = new Int32Array(1024); // row + 1; 0: empty
   private hashes = new Uint32Array(1024); // per row
   private size = 0;
+
+  /** Forget every row (the table keeps its size). */
+  clear(): void {
+    if (this.size > 0) this.slots.fill(0);
+    this.size = 0;
+  }
 
   /**
    * The row already holding b[s, e), or -1 after recording `row` for it. `keyOf(row)` must put

@@ -95,8 +95,12 @@ export interface PartRead {
   duplicates: number;
 }
 
+/** The dedup of one file's part, cleared for each (its packed columns are copies). One per thread. */
+const partDedup = new Deduper();
+
 export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = null): PartRead {
-  const dedup = sink ?? new Deduper();
+  const dedup = sink ?? partDedup;
+  if (dedup === partDedup) dedup.clear();
   // Entries stream in (a huge file holds no list of its lines, and none outlives its line); each
   // line gives at most one, and only the last line can lie past the last newline, so the
   // latest one waits until the next.

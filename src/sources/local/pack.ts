@@ -131,8 +131,21 @@ export class EntryTable {
   private owned = 0;
   private strings: string[] = [];
   private ids = new Map<string, number>();
-  private lastString = '';
-  private lastId = -1;
+  private lastString = ['', '', '', ''];
+  private lastId = [-1, -1, -1, -1];
+
+  /** Forget every row, keeping the memory for the next ones (packed columns handed out are copies). */
+  clear(): void {
+    this.length = 0;
+    this.owned = 0;
+    this.packs = [];
+    this.packIds.clear();
+    this.strings = []; // handed out by packed()
+    this.ids.clear();
+    this.lastString.fill('');
+    this.lastId.fill(-1);
+    this.arena.clear();
+  }
 
   /** Append a row from an entry; its index. */
   push(e: LocalEntry): number {
@@ -277,8 +290,11 @@ export class EntryTable {
     const n = out.owned;
     const nums = new Float64Array(n * F);
     const refs = new Uint32Array(n * R);
-    out.nums.forEach((c, k) => nums.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * F), k * CHUNK * F));
-    out.refs.forEach((c, k) => refs.set(c.subarray(0, Math.min(CHUNK, n - k * CHUNK) * R), k * CHUNK * R));
+    for (let k = 0; k * CHUNK < n; k++) {
+      const rows = Math.min(CHUNK, n - k * CHUNK);
+      nums.set(out.nums[k]!.subarray(0, rows * F), k * CHUNK * F);
+      refs.set(out.refs[k]!.subarray(0, rows * R), k * CHUNK * R);
+    }
     const ends = new Uint32Array(n);
     let size = 0;
     for (let r = 0; r < n; r++) ends[r] = size += out.keyLength.at(r);
@@ -329,28 +345,30 @@ export class EntryTable {
     nums[o + 9] = e.calc ?? NaN;
     const refs = this.refs[r >> CHUNK_BITS]!;
     const q = (r & MASK) * R;
-    refs[q] = this.id(e.source);
-    refs[q + 1] = this.id(e.model);
-    refs[q + 2] = this.id(e.sessionId);
-    refs[q + 3] = this.id(e.project);
+    refs[q] = this.id(0, e.source);
+    refs[q + 1] = this.id(1, e.model);
+    refs[q + 2] = this.id(2, e.sessionId);
+    refs[q + 3] = this.id(3, e.project);
   }
 
-  private id(s: string): number {
-    if (s === this.lastString) return this.lastId;
+  /** The interned index of `s`, remembering the last one per field (consecutive rows repeat them). */
+  private id(field: number, s: string): number {
+    if (s === this.lastString[field]) return this.lastId[field]!;
     let id = this.ids.get(s);
     if (id === undefined) this.ids.set(s, (id = this.strings.push(s) - 1));
-    this.lastString = s;
-    this.lastId = id;
+    this.lastString[field] = s;
+    this.lastId[field] = id;
     return id;
   }
 
-  /** Room for owned row `r`. */
+  /** Room for owned row `r` (chunks kept from before a `clear` are used again). */
   private grow(r: number): void {
-    if (r === 0) {
+    if ((r & MASK) === 0 && r >> CHUNK_BITS === this.nums.length) {
       // Most tables (one per file read) hold a few hundred rows: the first chunk starts small
       // and doubles up to full size; later chunks are full from the start and never copied.
-      this.nums.push(new Float64Array(256 * F));
-      this.refs.push(new Uint32Array(256 * R));
+      const rows = r === 0 ? 256 : CHUNK;
+      this.nums.push(new Float64Array(rows * F));
+      this.refs.push(new Uint32Array(rows * R));
     } else if (r < CHUNK && r * F === this.nums[0]!.length) {
       const rows = Math.min(CHUNK, r * 2);
       const nums = new Float64Array(rows * F);
@@ -359,9 +377,6 @@ export class EntryTable {
       const refs = new Uint32Array(rows * R);
       refs.set(this.refs[0]!);
       this.refs[0] = refs;
-    } else if ((r & MASK) === 0) {
-      this.nums.push(new Float64Array(CHUNK * F));
-      this.refs.push(new Uint32Array(CHUNK * R));
     }
   }
 }
