@@ -299,11 +299,26 @@ export class EntryTable {
     let size = 0;
     for (let r = 0; r < n; r++) ends[r] = size += out.keyLength.at(r);
     const bytes = Buffer.allocUnsafeSlow(size); // its own memory: it may be moved to another thread
+    // Rows' keys mostly sit one after another in the arena: copy each such run at once.
+    let runPlace = 0;
+    let runLength = 0;
+    let to = 0;
+    const flush = () => {
+      if (runLength > 0) out.arena.chunk(runPlace).copy(bytes, to, out.arena.offset(runPlace), out.arena.offset(runPlace) + runLength);
+      to += runLength;
+    };
     for (let r = 0; r < n; r++) {
-      const place = out.keyPlace.at(r);
       const len = out.keyLength.at(r);
-      if (len > 0) out.arena.chunk(place).copy(bytes, ends[r]! - len, out.arena.offset(place), out.arena.offset(place) + len);
+      if (len === 0) continue;
+      const place = out.keyPlace.at(r);
+      if (runLength > 0 && place === runPlace + runLength && out.arena.offset(place) !== 0) runLength += len;
+      else {
+        flush();
+        runPlace = place;
+        runLength = len;
+      }
     }
+    flush();
     return { nums, refs, keys: { bytes, ends }, strings: out.strings };
   }
 
