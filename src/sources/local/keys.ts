@@ -68,6 +68,8 @@ const CHUNK = 1 << CHUNK_BITS;
  */
 export class KeyArena {
   chunks: Buffer[] = [];
+  /** Bytes used in each chunk before the current one. */
+  private filled: number[] = [];
   /** The chunk being filled, and how much of it is. */
   private cur = -1;
   private used = CHUNK;
@@ -77,6 +79,7 @@ export class KeyArena {
     const n = e - s;
     if (this.used + n > CHUNK) {
       // The next chunk (kept from before a `clear`, unless too small for this key).
+      if (this.cur >= 0) this.filled[this.cur] = this.used;
       if (++this.cur === this.chunks.length) this.chunks.push(Buffer.allocUnsafe(Math.max(CHUNK, n)));
       else if (this.chunks[this.cur]!.length < n) this.chunks[this.cur] = Buffer.allocUnsafe(n);
       this.used = 0;
@@ -86,6 +89,16 @@ export class KeyArena {
     for (let i = 0; i < n; i++) chunk[at + i] = b[s + i]!; // keys are short: cheaper than a native copy
     this.used += n;
     return this.cur * CHUNK + at;
+  }
+
+  /** Every key's bytes, in the order they were added, into `out` (which has room for them). */
+  copyTo(out: Uint8Array): void {
+    let at = 0;
+    for (let c = 0; c <= this.cur; c++) {
+      const n = c === this.cur ? this.used : this.filled[c]!;
+      out.set(this.chunks[c]!.subarray(0, n), at);
+      at += n;
+    }
   }
 
   /** Forget every key; the chunks are kept for the next ones. */

@@ -118,12 +118,16 @@ export class EntryTable {
   private row = new IntColumn();
   private packs: PackedEntries[] = [];
   private packIds = new Map<PackedEntries, number>();
+  private lastPack: PackedEntries | null = null;
+  private lastPackId = -1;
   // Owned rows.
   private nums: Float64Array[] = [];
   private refs: Uint32Array[] = [];
   /** Per owned row: where its key's bytes are in the arena, and how many (0: no key). */
   private keyPlace = new IntColumn();
   private keyLength = new IntColumn();
+  /** Per owned row: the key bytes of owned rows up to and including it (packed columns' `ends`). */
+  private keyEnds = new IntColumn();
   private arena = new KeyArena();
   private key: KeyRef = { bytes: new Uint8Array(0), start: 0, end: 0 };
   private view: LocalEntry | null = null;
@@ -140,6 +144,7 @@ export class EntryTable {
     this.owned = 0;
     this.packs = [];
     this.packIds.clear();
+    this.lastPack = null;
     this.strings = []; // handed out by packed()
     this.ids.clear();
     this.lastString.fill('');
@@ -193,8 +198,10 @@ export class EntryTable {
 
   /** Row `at` becomes a reference to row `i` of `p`. */
   refer(at: number, p: PackedEntries, i: number): void {
-    let id = this.packIds.get(p);
+    let id = this.lastPack === p ? this.lastPackId : this.packIds.get(p); // a file's rows come together
     if (id === undefined) this.packIds.set(p, (id = this.packs.push(p) - 1));
+    this.lastPack = p;
+    this.lastPackId = id;
     this.src.set(at, id);
     this.row.set(at, i);
   }
@@ -295,30 +302,12 @@ export class EntryTable {
       nums.set(out.nums[k]!.subarray(0, rows * F), k * CHUNK * F);
       refs.set(out.refs[k]!.subarray(0, rows * R), k * CHUNK * R);
     }
+    // Owned rows only: their keys went into the arena in row order, so the key bytes are the
+    // arena's chunks one after another and the ends are the running totals kept per row.
     const ends = new Uint32Array(n);
-    let size = 0;
-    for (let r = 0; r < n; r++) ends[r] = size += out.keyLength.at(r);
-    const bytes = Buffer.allocUnsafeSlow(size); // its own memory: it may be moved to another thread
-    // Rows' keys mostly sit one after another in the arena: copy each such run at once.
-    let runPlace = 0;
-    let runLength = 0;
-    let to = 0;
-    const flush = () => {
-      if (runLength > 0) out.arena.chunk(runPlace).copy(bytes, to, out.arena.offset(runPlace), out.arena.offset(runPlace) + runLength);
-      to += runLength;
-    };
-    for (let r = 0; r < n; r++) {
-      const len = out.keyLength.at(r);
-      if (len === 0) continue;
-      const place = out.keyPlace.at(r);
-      if (runLength > 0 && place === runPlace + runLength && out.arena.offset(place) !== 0) runLength += len;
-      else {
-        flush();
-        runPlace = place;
-        runLength = len;
-      }
-    }
-    flush();
+    if (n > 0) ends.set(out.keyEnds.a.subarray(0, n));
+    const bytes = Buffer.allocUnsafeSlow(n > 0 ? ends[n - 1]! : 0); // its own memory: it may be moved to another thread
+    out.arena.copyTo(bytes);
     return { nums, refs, keys: { bytes, ends }, strings: out.strings };
   }
 
@@ -339,8 +328,10 @@ export class EntryTable {
       s = 0;
       end = encodeKey(KEY_TAG[e.source], e.key);
     }
-    this.keyPlace.set(r, b === null || end === s ? 0 : this.arena.add(b, s, end));
-    this.keyLength.set(r, b === null ? 0 : end - s);
+    const length = b === null ? 0 : end - s;
+    this.keyPlace.set(r, length === 0 ? 0 : this.arena.add(b!, s, end));
+    this.keyLength.set(r, length);
+    this.keyEnds.set(r, (r === 0 ? 0 : this.keyEnds.at(r - 1)) + length);
     this.src.set(at, -1);
     this.row.set(at, r);
   }
