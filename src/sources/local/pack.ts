@@ -2,7 +2,7 @@
  * Entries as columns: numbers in one Float64Array, string references in one
  * Uint32Array (strings interned), keys as bytes (keys.ts). A report keeps its
  * entries this way (EntryTable) — as objects they cost ~340 bytes of heap each
- * and most of a large report's garbage collection; a row here is 104 bytes
+ * and most of a large report's garbage collection; a row here is 112 bytes
  * plus its key's bytes, all outside the JavaScript heap, or 8 bytes when it
  * refers to columns it was given — and they cross from worker threads and into
  * and out of the usage index in the same layout (PackedEntries: the columns
@@ -123,10 +123,12 @@ export class EntryTable {
   // Owned rows.
   private nums: Float64Array[] = [];
   private refs: Uint32Array[] = [];
-  /** Per owned row: where its key's bytes are in the arena, and how many (0: no key). */
+  /** Per owned row: where its key's bytes are in the arena. */
   private keyPlace = new IntColumn();
-  private keyLength = new IntColumn();
-  /** Per owned row: the key bytes of owned rows up to and including it (packed columns' `ends`). */
+  /**
+   * Per owned row: the key bytes of owned rows up to and including it (packed columns' `ends`);
+   * a row's key length is the step from the row before (0: no key).
+   */
   private keyEnds = new IntColumn();
   private arena = new KeyArena();
   private key: KeyRef = { bytes: new Uint8Array(0), start: 0, end: 0 };
@@ -178,7 +180,7 @@ export class EntryTable {
       const place = this.keyPlace.at(r);
       k.bytes = this.arena.chunk(place) ?? k.bytes;
       k.start = this.arena.offset(place);
-      k.end = k.start + this.keyLength.at(r);
+      k.end = k.start + this.keyEnds.at(r) - (r === 0 ? 0 : this.keyEnds.at(r - 1));
     }
     return k;
   }
@@ -330,7 +332,6 @@ export class EntryTable {
     }
     const length = b === null ? 0 : end - s;
     this.keyPlace.set(r, length === 0 ? 0 : this.arena.add(b!, s, end));
-    this.keyLength.set(r, length);
     this.keyEnds.set(r, (r === 0 ? 0 : this.keyEnds.at(r - 1)) + length);
     this.src.set(at, -1);
     this.row.set(at, r);
