@@ -184,7 +184,6 @@ class Reader {
   /** `b[i]` is `{`. Keeps the values of picked keys (when `keys`), returns the index after `}`. */
   object(i: number, keys: Compiled | null, depth: number): number {
     if (depth > MAX_DEPTH) throw unsure;
-    const b = this.b;
     i = this.ws(i + 1);
     if (this.ch(i) === 0x7d) return i + 1;
     for (;;) {
@@ -212,7 +211,6 @@ class Reader {
 
   private array(i: number, depth: number): number {
     if (depth > MAX_DEPTH) throw unsure;
-    const b = this.b;
     i = this.ws(i + 1);
     if (this.ch(i) === 0x5d) return i + 1;
     for (;;) {

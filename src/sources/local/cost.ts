@@ -6,7 +6,7 @@
 import { inferProvider } from '../../domain/provider.js';
 import type { Pricer } from '../../pricing/pricer.js';
 import type { LocalEntry } from './entry.js';
-import type { EntryTable } from './pack.js';
+import { IntColumn, type EntryTable } from './pack.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
 export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
@@ -23,14 +23,12 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
 /** Whether a cost under `mode` is still to be worked out from tokens (see priceRows). */
 const needsPrice = (e: LocalEntry, mode: CostMode) => mode !== 'display' && e.calc === undefined && (mode === 'calculate' || e.costUSD === null);
 
-/** The rows that need their cost from tokens under `mode` (counted, then listed: no growing array). */
+/** The rows that need their cost from tokens under `mode` (in an Int32 column: nothing on the heap per row). */
 export function rowsToPrice(table: EntryTable, mode: CostMode): Int32Array {
-  if (mode === 'display') return new Int32Array(0);
+  const rows = new IntColumn();
   let n = 0;
-  for (let i = 0; i < table.length; i++) if (needsPrice(table.at(i), mode)) n++;
-  const rows = new Int32Array(n);
-  for (let i = 0, k = 0; k < n; i++) if (needsPrice(table.at(i), mode)) rows[k++] = i;
-  return rows;
+  if (mode !== 'display') for (let i = 0; i < table.length; i++) if (needsPrice(table.at(i), mode)) rows.set(n++, i);
+  return rows.a.subarray(0, n);
 }
 
 /** How many rows need their cost from tokens under `mode`. */

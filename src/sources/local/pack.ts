@@ -89,7 +89,7 @@ const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
 /** A growable Int32 column (doubling; 4 bytes a row). */
-class IntColumn {
+export class IntColumn {
   a = new Int32Array(256);
   at(i: number): number {
     return this.a[i]!;
@@ -279,8 +279,7 @@ export class EntryTable {
   /** New entries for the rows `keep` accepts (for the few reports that hold on to entries). */
   select(keep: (e: LocalEntry) => boolean): LocalEntry[] {
     const out: LocalEntry[] = [];
-    const e = {} as LocalEntry;
-    for (let i = 0; i < this.length; i++) if (keep(this.get(i, e))) out.push(this.get(i));
+    for (let i = 0; i < this.length; i++) if (keep(this.at(i))) out.push(this.get(i));
     return out;
   }
 
@@ -325,13 +324,13 @@ export class EntryTable {
     const r = this.owned++;
     this.grow(r);
     this.fillOwned(r, e);
-    if (b === null && e.key !== null) {
+    if (b === null) {
       b = keyScratch();
       s = 0;
-      end = encodeKey(KEY_TAG[e.source], e.key);
+      end = storedKey(e);
     }
-    const length = b === null ? 0 : end - s;
-    this.keyPlace.set(r, length === 0 ? 0 : this.arena.add(b!, s, end));
+    const length = end - s;
+    this.keyPlace.set(r, length === 0 ? 0 : this.arena.add(b, s, end));
     this.keyEnds.set(r, (r === 0 ? 0 : this.keyEnds.at(r - 1)) + length);
     this.src.set(at, -1);
     this.row.set(at, r);

@@ -12,29 +12,47 @@
 import type Database from 'better-sqlite3';
 import { DAY, ROLLUP_FIELDS } from '../rollup.js';
 
-/** Strings as small integers; code 0 is null. */
-export class Dictionary {
-  private readonly codes = new Map<string, number>();
-  readonly values: (string | null)[] = [null];
+/** Values as small dense integers, in the order first seen. */
+export class Codes<K> {
+  private readonly codes = new Map<K, number>();
+  readonly values: K[] = [];
 
-  code(s: string | null): number {
-    if (s === null) return 0;
-    let c = this.codes.get(s);
+  /** `first` takes codes 0, 1, ... (set here, not through an overridden `code`). */
+  constructor(first: K[] = []) {
+    for (const v of first) {
+      this.codes.set(v, this.values.length);
+      this.values.push(v);
+    }
+  }
+
+  code(v: K): number {
+    let c = this.codes.get(v);
     if (c === undefined) {
       c = this.values.length;
-      this.values.push(s);
-      this.codes.set(s, c);
+      this.values.push(v);
+      this.codes.set(v, c);
     }
     return c;
   }
 
-  /** The code of `s`, or -1 when no fact holds it. */
-  find(s: string): number {
-    return this.codes.get(s) ?? -1;
+  /** The code of `v`, or -1 when no fact holds it. */
+  find(v: K): number {
+    return this.codes.get(v) ?? -1;
   }
 
   get size(): number {
     return this.values.length;
+  }
+}
+
+/** Strings as small integers; code 0 is null. */
+export class Dictionary extends Codes<string | null> {
+  constructor() {
+    super([null]);
+  }
+
+  override code(s: string | null): number {
+    return s === null ? 0 : super.code(s);
   }
 }
 
@@ -67,24 +85,7 @@ export const newDictionaries = (): Dictionaries => ({
  * Who rows belong to, as dense indexes (for bitsets and arrays): the person
  * id, or minus the identity id when unattributed (services included).
  */
-export class Members {
-  private readonly index = new Map<number, number>();
-  readonly ids: number[] = [];
-
-  of(id: number): number {
-    let m = this.index.get(id);
-    if (m === undefined) {
-      m = this.ids.length;
-      this.ids.push(id);
-      this.index.set(id, m);
-    }
-    return m;
-  }
-
-  get size(): number {
-    return this.ids.length;
-  }
-}
+export class Members extends Codes<number> {}
 
 export interface DayColumns {
   /** Day start, epoch seconds. */
@@ -294,7 +295,7 @@ export class DayLoader {
     const [key, team, func, manager] = [this.dicts.key, this.dicts.team, this.dicts.func, this.dicts.manager];
     for (let i = 0; i < n; i++) {
       const p = person[i]!;
-      c.member[i] = this.members.of(p ?? -identity[i]!);
+      c.member[i] = this.members.code(p ?? -identity[i]!);
       c.human[i] = who[i] === null ? 0 : 1;
       c.attributed[i] = p === null ? 0 : 1;
       c.key[i] = key.code(strings[0]![i]!);

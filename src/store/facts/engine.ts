@@ -251,7 +251,7 @@ export class FactEngine {
         if (col) addColumn(sums, W, k, col, rowSlot, c.rows);
       });
     }
-    const ids = this.cache.members.ids;
+    const ids = this.cache.members.values;
     const order = Array.from({ length: n }, (_, s) => s).sort((a, b) => ids[member[a]!]! - ids[member[b]!]!);
     return order.map((s) => {
       const o = s * W;
@@ -308,7 +308,7 @@ export class FactEngine {
     const withSums = gs.some((g) => g.withSums);
     let fine = new Int32Array(0);
     for (const c of days) {
-      const active = gs.map((g, k) => k).filter((k) => c.day >= gs[k]!.fromSec && c.day < gs[k]!.toSec);
+      const active = gs.map((_, k) => k).filter((k) => c.day >= gs[k]!.fromSec && c.day < gs[k]!.toSec);
       if (active.length === 0 || c.rows === 0) continue;
       if (fine.length < c.rows) fine = new Int32Array(c.rows * 2);
       // The day's fine groups: their codes (one column per fine dimension) and sums (one column per measure).

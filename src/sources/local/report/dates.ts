@@ -27,15 +27,13 @@ export function assertTimeZone(tz: string): string {
 
 /** `YYYY-MM-DD` of an instant in `tz`. */
 export function dayKeyer(tz: string): (ms: number) => string {
-  const format = isUtc(tz)
-    ? (ms: number) => new Date(ms).toISOString().slice(0, 10)
-    : ((fmt) => (ms: number) => fmt.format(ms))(new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }));
+  const fmt = isUtc(tz) ? null : new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
   const cache = new Map<number, string>();
   return (ms) => {
     const q = Math.floor(ms / QUARTER);
     let d = cache.get(q);
     if (d === undefined) {
-      d = format(q * QUARTER);
+      d = fmt ? fmt.format(q * QUARTER) : new Date(q * QUARTER).toISOString().slice(0, 10);
       cache.set(q, d);
     }
     return d;
