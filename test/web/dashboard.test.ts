@@ -267,6 +267,8 @@ describe('dashboard in a browser', () => {
     await settled(page);
     await page.getByTestId('mix-metric-cost').click();
     await settled(page);
+    // The chart draws its areas after the panel settles (recharts measures first): wait for a fifth, then count.
+    await page.locator('[data-testid="mix-tool"] .recharts-area').nth(4).waitFor({ timeout: 10_000 }).catch(() => undefined);
     expect(await page.locator('[data-testid="mix-tool"] .recharts-area').count()).toBeGreaterThanOrEqual(5);
     expect(errors).toEqual([]);
     await ctx.close();
