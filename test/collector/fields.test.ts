@@ -3,12 +3,13 @@
  * JSON.parse gives: on every line here parseClaudeBytes equals parseClaudeLine on the UTF-8 text,
  * and the fast path is checked to be taken (or declined) where it should be.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeCode, parseClaudeBytes, parseClaudeLine } from '../../src/sources/claude-code/adapter.js';
-import { pickFields, UNSURE } from '../../src/sources/claude-code/fields.js';
+import { pickFields, TIME_MS, UNSURE } from '../../src/sources/claude-code/fields.js';
 import { readLogFile } from '../../src/sources/local/read.js';
 
 const FIXTURES = path.resolve('test/fixtures/claude-code');
@@ -172,8 +173,15 @@ describe('Claude Code lines read from bytes', () => {
 });
 
 describe('timestamps read from bytes', () => {
-  it('isoUtcMs equals Date.parse wherever it answers, and declines every other form', async () => {
-    const { isoUtcMs } = await import('../../src/sources/claude-code/fields.js');
+  // The walk reads a timestamp in the usual form as epoch milliseconds (TIME_MS), else keeps the string.
+  const isoUtcMs = (b: Buffer, s: number, e: number): number => {
+    const line = Buffer.concat([Buffer.from('{"timestamp":"'), b.subarray(s, e), Buffer.from('"}')]);
+    const o = pickFields(line, 0, line.length);
+    if (o === UNSURE) throw new Error(`declined ${line.toString()}`);
+    return (o[TIME_MS] as number | undefined) ?? NaN;
+  };
+
+  it('timestamps equal Date.parse wherever the walk reads them, and every other form is left as the string', () => {
     const samples = [
       '2026-11-20T09:00:05.000Z', '2026-11-20T09:00:05Z', '1970-01-01T00:00:00.000Z', '2099-12-31T23:59:59.999Z', '2024-02-29T12:00:00.500Z',
       '2026-02-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-11-20T24:00:00.000Z', '2026-11-20T23:60:00.000Z',
@@ -195,5 +203,42 @@ describe('timestamps read from bytes', () => {
       const b = Buffer.from(s);
       expect(isoUtcMs(b, 0, b.length)).toBe(Math.floor(t));
     }
+    // month ends (a day past the end rolls over as in Date.parse), leap and century years
+    for (const y of [1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999]) {
+      for (let m = 1; m <= 12; m++) {
+        for (const d of [1, 28, 29, 30, 31]) {
+          const s = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T23:59:59.999Z`;
+          const b = Buffer.from(s);
+          expect(isoUtcMs(b, 0, b.length), s).toBe(Date.parse(s));
+        }
+      }
+    }
+  });
+});
+
+describe('the WebAssembly walk', () => {
+  it('pick-wasm.ts is what pick.as.ts compiles to (scripts/build-wasm.mjs --check)', () => {
+    const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('a line longer than the memory it had grows it, and the next lines still read right', () => {
+    const long = assistant({}, { content: [{ type: 'text', text: 'x\\"'.repeat(4_000_000) }] });
+    expect(long.length).toBeGreaterThan(12_000_000);
+    expect(fast(long)).toBe(true);
+    expect(viaBytes(long)).toEqual(viaJson(long));
+    for (const [, line] of FAST) expect(viaBytes(line)).toEqual(viaJson(line));
+  });
+
+  it('a repeated picked string is the same text, and a changed one is read afresh (also after a line it declined)', () => {
+    const a = assistant({ requestId: 'req_a' });
+    const declined = assistant({ requestId: 'req_b' }) + ' x'; // read to its end, then declined
+    const b = assistant({ requestId: 'req_b' });
+    expect(viaBytes(a)).toMatchObject({ key: 'msg_1:req_a' });
+    expect(fast(declined)).toBe(false);
+    expect(viaBytes(b)).toMatchObject({ key: 'msg_1:req_b' });
+    expect(viaBytes(b)).toMatchObject({ key: 'msg_1:req_b' });
+    expect(viaBytes(a)).toMatchObject({ key: 'msg_1:req_a' });
   });
 });
