@@ -26,15 +26,9 @@ export const keyStart = (c: KeyColumn, i: number): number => (i === 0 ? 0 : c.en
 let scratch = Buffer.allocUnsafe(256);
 export const keyScratch = (): Buffer => scratch;
 export function encodeKey(tag: number, s: string): number {
-  const n = s.length;
-  if (n * 3 + 1 > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n * 3 + 1, scratch.length * 2));
+  if (s.length * 3 + 1 > scratch.length) scratch = Buffer.allocUnsafe(Math.max(s.length * 3 + 1, scratch.length * 2));
   scratch[0] = tag;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return 1 + scratch.write(s, 1, 'utf8'); // not ASCII: let the encoder do it
-    scratch[i + 1] = c;
-  }
-  return n + 1;
+  return 1 + scratch.write(s, 1, 'utf8'); // native: no loop that V8 must first warm up
 }
 
 export function decodeKey(b: Uint8Array, s: number, e: number): string | null {

@@ -6,7 +6,6 @@ import { priceRows, rowsToPrice } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
-import { blocksTable, usageTable } from './render.js';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
 export const REPORT_KINDS: readonly ReportKind[] = ['daily', 'weekly', 'monthly', 'session', 'blocks'];
@@ -47,6 +46,8 @@ const periodOf = (row: object) => String(Object.values(row)[0]);
 
 export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
   const bar = o.json ? null : progressBar('reading logs');
+  // Tables (cli-table3 and its colour and width helpers) are loaded only for terminal output.
+  const render = o.json ? null : await import('./render.js');
   // The price catalogue is the largest module of a report: with worker threads reading the
   // logs, this thread loads it meanwhile; otherwise only once there is something to price.
   let pricing: Promise<Pricer> | null = null;
@@ -81,14 +82,14 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
       const rows = p.report(table.reused(), r);
       output = o.json
         ? text({ [o.kind]: rows, totals: totalsOf(rows) })
-        : usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
+        : render!.usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
       break;
     }
     case 'session': {
       const rows = sessionReport(table.reused(), r);
       output = o.json
         ? text({ sessions: rows, totals: totalsOf(rows) })
-        : usageTable(
+        : render!.usageTable(
             'Token usage by session',
             'Session',
             rows.map((x) => ({ label: `${x.projectPath}\n${x.sessionId}`, row: x, trailing: x.lastActivity })),
@@ -106,7 +107,7 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
       let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
       if (o.active) blocks = blocks.filter((b) => b.isActive);
-      output = o.json ? text({ blocks }) : blocksTable(blocks, o.timeZone);
+      output = o.json ? text({ blocks }) : render!.blocksTable(blocks, o.timeZone);
       break;
     }
   }
