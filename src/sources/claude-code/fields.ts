@@ -177,7 +177,10 @@ function instantiate(): Walker {
     w.words[table + 3 + 2 * n] = node.length;
     for (const k of node) {
       w.bytes.set(k.bytes, names + nameAt);
-      w.words.set([nameAt, k.bytes.length, k.slot, k.sub ? nodes.indexOf(k.sub) : -1, k.time ? TIME_SLOT : -1, k.first, k.end], table + 40 + 8 * key++);
+      // Chained by length: the node's first key of this length is the newest one.
+      const bucket = table + 512 + 64 * n + Math.min(k.bytes.length, 63);
+      w.words.set([nameAt, k.bytes.length, k.slot, k.sub ? nodes.indexOf(k.sub) : -1, k.time ? TIME_SLOT : -1, k.first, k.end, w.words[bucket]!], table + 40 + 8 * key);
+      w.words[bucket] = ++key;
       nameAt += k.bytes.length;
     }
   });

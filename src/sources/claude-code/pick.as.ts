@@ -19,16 +19,20 @@
  * - TABLE: the picked keys. Word 0: how many keys. Words 2 + 2n, 3 + 2n: node
  *   n's first key and key count (node 0 is the line's object). Key k at word
  *   KEYS + 8k: name offset (bytes from NAMES), name length, slot, sub node
- *   (-1: none), time slot (-1: not a timestamp), first and end slot below it.
+ *   (-1: none), time slot (-1: not a timestamp), first and end slot below it,
+ *   and 1 + the next key of its node with the same length (0: none). Word
+ *   BY_LENGTH + 64n + len: 1 + node n's first key of that length (longer keys
+ *   under 63), so a key is matched by one look-up and at most a compare or two.
  * - OUT: per slot 16 bytes (tag, start of the value from LINE, its length)
  *   and NUMS: per slot a float64.
  * - LAST: per slot the last string read there (up to LAST_MAX bytes), so a
  *   repeated id or model is reported as SAME and never decoded again.
  */
 
-const TABLE_BYTES: i32 = 4096;
+const TABLE_BYTES: i32 = 8192;
 const KEYS: i32 = 40; // words
 const NAMES: i32 = 1024; // bytes
+const BY_LENGTH: i32 = 512; // words
 const MAX_SLOTS: i32 = 64;
 const LAST_MAX: i32 = 64;
 const MAX_DEPTH: i32 = 64;
@@ -126,6 +130,18 @@ function stringEnd(i: usize): usize {
 
 /** Index of the quote closing a key that starts at `i`; 0 for a key with an escape or control byte. */
 function keyEnd(i: usize): usize {
+  const quote = i8x16.splat(0x22);
+  const backslash = i8x16.splat(0x5c);
+  const space = i8x16.splat(0x20);
+  while (i + 16 <= END) {
+    const v = v128.load(i);
+    const m = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)));
+    if (m != 0) {
+      const k = i + <usize>ctz<i32>(m);
+      return load<u8>(k) == 0x22 ? k : 0;
+    }
+    i += 16;
+  }
   while (i < END) {
     const c = load<u8>(i);
     if (c == 0x22) return i;
@@ -138,15 +154,15 @@ function keyEnd(i: usize): usize {
 /** Key index of the picked key named by [ks, ke) in `node`, or -1. */
 function match(node: i32, ks: usize, ke: usize): i32 {
   const n = <i32>(ke - ks);
-  const first = word(2 + 2 * node);
-  const last = first + word(3 + 2 * node);
-  for (let k = first; k < last; k++) {
+  for (let k = word(BY_LENGTH + 64 * node + min(n, 63)) - 1; k >= 0; ) {
     const w = KEYS + 8 * k;
-    if (word(w + 1) != n) continue;
-    const name = TABLE + <usize>NAMES + <usize>word(w);
-    let j = 0;
-    while (j < n && load<u8>(ks + <usize>j) == load<u8>(name + <usize>j)) j++;
-    if (j == n) return k;
+    if (word(w + 1) == n) {
+      const name = TABLE + <usize>NAMES + <usize>word(w);
+      let j = 0;
+      while (j < n && load<u8>(ks + <usize>j) == load<u8>(name + <usize>j)) j++;
+      if (j == n) return k;
+    }
+    k = word(w + 7) - 1;
   }
   return -1;
 }
@@ -303,11 +319,21 @@ function scalar(i: usize, k: i32, depth: i32): usize {
         return e;
       }
     }
+    // JSON.parse decodes (or rejects) escapes, control and non-ASCII bytes: leave those to it.
     const last = LAST + <usize>(slot * LAST_MAX);
     let same = <usize>load<i32>(LAST_LEN + (<usize>slot << 2)) == n;
-    for (let j: usize = 0; j < n; j++) {
+    let j: usize = 0;
+    const backslash = i8x16.splat(0x5c);
+    const space = i8x16.splat(0x20);
+    const zero = i8x16.splat(0);
+    for (; j + 16 <= n; j += 16) {
+      const v = v128.load(s + j);
+      if (i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, backslash), i8x16.lt_u(v, space)), i8x16.lt_s(v, zero))) != 0) return 0;
+      if (same && (j + 16 > <usize>LAST_MAX || i8x16.bitmask(i8x16.ne(v, v128.load(last + j))) != 0)) same = false;
+    }
+    for (; j < n; j++) {
       const x = load<u8>(s + j);
-      if (x >= 0x80 || x == 0x5c || x < 0x20) return 0; // JSON.parse decodes (or rejects) these
+      if (x >= 0x80 || x == 0x5c || x < 0x20) return 0;
       if (same && load<u8>(last + j) != x) same = false;
     }
     setSpan(slot, same ? T_SAME : T_STRING, s, n);
