@@ -20,14 +20,14 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
   return calculatedCost(e, pricer);
 }
 
-/** Whether a cost under `mode` is still to be worked out from tokens (see priceRows). */
-const needsPrice = (e: LocalEntry, mode: CostMode) => mode !== 'display' && e.calc === undefined && (mode === 'calculate' || e.costUSD === null);
-
-/** The rows that need their cost from tokens under `mode` (in an Int32 column: nothing on the heap per row). */
+/**
+ * The rows that need their cost from tokens under `mode` (in an Int32 column: nothing on the heap
+ * per row): not priced yet, and (auto) without a cost of their own in the log.
+ */
 export function rowsToPrice(table: EntryTable, mode: CostMode): Int32Array {
   const rows = new IntColumn();
   let n = 0;
-  if (mode !== 'display') for (let i = 0; i < table.length; i++) if (needsPrice(table.at(i), mode)) rows.set(n++, i);
+  if (mode !== 'display') for (let i = 0; i < table.length; i++) if (!table.hasCalc(i) && (mode === 'calculate' || !table.hasLogCost(i))) rows.set(n++, i);
   return rows.a.subarray(0, n);
 }
 

@@ -248,6 +248,15 @@ export class EntryTable {
     return this.num(i, 7) === 1;
   }
 
+  /** Whether row `i` has a cost from its log (costUSD), and one from its tokens (calc). */
+  hasLogCost(i: number): boolean {
+    return this.num(i, 6) === this.num(i, 6);
+  }
+
+  hasCalc(i: number): boolean {
+    return this.num(i, 9) === this.num(i, 9);
+  }
+
   /** Set the cost from tokens; for a referenced row, in the packed columns it refers to. */
   setCalc(i: number, usd: number): void {
     const s = this.src.at(i);
