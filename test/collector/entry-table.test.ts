@@ -37,7 +37,23 @@ describe('EntryTable', () => {
     const p = t.packed();
     expect(unpackEntries(p)).toEqual(all);
     expect(unpackEntries(packEntries(all))).toEqual(all);
-    expect(t.select((e) => e.input >= 19_998)).toEqual(all.slice(19_998));
+  });
+
+  it('byTime: the accepted rows in time order, ties in row order, each read through the reused entry', () => {
+    const t = new EntryTable();
+    const all = Array.from({ length: 5000 }, (_, i) => entry(i, { time: ((i * 7919) % 997) * 1000 }));
+    all.forEach((e) => t.push(e));
+    const seen = [...t.byTime((e) => e.input % 2 === 0)].length;
+    const got: [number, number][] = [];
+    for (const e of t.byTime((e) => e.input % 2 === 0)) got.push([e.time, e.input]);
+    const want = all
+      .map((e, row) => ({ e, row }))
+      .filter(({ e }) => e.input % 2 === 0)
+      .sort((a, b) => a.e.time - b.e.time || a.row - b.row)
+      .map(({ e }) => [e.time, e.input]);
+    expect(got).toEqual(want);
+    expect(seen).toBe(want.length);
+    expect(new Set(got.map(([time]) => time)).size).toBeLessThan(got.length); // there were ties
   });
 
   it('rows referring to packed columns read them, and a cost set on one lands there', () => {

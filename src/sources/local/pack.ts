@@ -285,11 +285,23 @@ export class EntryTable {
     };
   }
 
-  /** New entries for the rows `keep` accepts (for the few reports that hold on to entries). */
-  select(keep: (e: LocalEntry) => boolean): LocalEntry[] {
-    const out: LocalEntry[] = [];
-    for (let i = 0; i < this.length; i++) if (keep(this.at(i))) out.push(this.get(i));
-    return out;
+  /**
+   * The rows `keep` accepts in time order (ties in row order), through the reused entry (`at`):
+   * read each before the next. It holds 12 bytes per row, not an entry per row (the blocks
+   * report on 5 GB of logs held 450k entries, ~200 MB, when it sorted entries).
+   */
+  *byTime(keep: (e: LocalEntry) => boolean): Generator<LocalEntry> {
+    const times = new Float64Array(this.length);
+    const rows = new IntColumn();
+    let n = 0;
+    for (let i = 0; i < this.length; i++) {
+      const e = this.at(i);
+      if (!keep(e)) continue;
+      times[i] = e.time;
+      rows.set(n++, i);
+    }
+    const order = rows.a.slice(0, n).sort((a, b) => times[a]! - times[b]! || a - b);
+    for (const i of order) yield this.at(i);
   }
 
   /** The rows as packed columns of their own (copied, sized to the rows there are). */

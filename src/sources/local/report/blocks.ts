@@ -58,13 +58,13 @@ interface Block {
 
 const HOUR = 3_600_000;
 
+/** The blocks of `entries`, which come in time order (each read before the next: they may be one reused entry). */
 export function identifyBlocks(
-  entries: LocalEntry[],
+  entries: Iterable<LocalEntry>,
   opts: { hours?: number; mode: CostMode; pricer: Pricer | null; now: number },
 ): BlockJson[] {
   const len = (opts.hours ?? DEFAULT_BLOCK_HOURS) * HOUR;
   const pricer = opts.pricer;
-  const sorted = [...entries].sort((a, b) => a.time - b.time);
   const blocks: Block[] = [];
   let cur: Block | null = null;
   const open = (t: number): Block => ({
@@ -78,7 +78,7 @@ export function identifyBlocks(
     cost: 0,
     models: [],
   });
-  for (const e of sorted) {
+  for (const e of entries) {
     if (!cur) cur = open(e.time);
     else if (e.time - cur.start > len || e.time - cur.last > len) {
       blocks.push(cur);

@@ -100,10 +100,10 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     }
     case 'blocks': {
       const now = o.now ?? Date.now();
-      const inRange = table.select((e) => {
-        const d = new Date(e.time).toISOString().slice(0, 10);
-        return (!o.since || d >= o.since) && (!o.until || d <= o.until);
-      });
+      // --since/--until are UTC days here (as the blocks report has always read them).
+      const from = o.since ? Date.parse(`${o.since}T00:00:00.000Z`) : -Infinity;
+      const to = o.until ? Date.parse(`${o.until}T00:00:00.000Z`) + 86_400_000 : Infinity;
+      const inRange = table.byTime((e) => e.time >= from && e.time < to);
       let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
       if (o.active) blocks = blocks.filter((b) => b.isActive);
