@@ -24,7 +24,7 @@ try {
   // not generated yet
 }
 
-export async function compile() {
+async function compile() {
   const { default: asc } = await import('assemblyscript/asc');
   let wasm = null;
   let log = '';
