@@ -217,6 +217,45 @@ describe('timestamps read from bytes', () => {
 });
 
 describe('the WebAssembly walk', () => {
+  it('agrees with JSON.parse on random lines and on every kind of single-byte damage to them', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const chars = ['a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', 'é', '€', '😀', '{', '}', '[', ']', ':', ',', '\u0000', '\u001f'];
+    const str = () => Array.from({ length: Math.floor(rnd() * 40) }, () => pick(chars)).join('');
+    const value = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 3 || r < 0.35) return pick([str(), 0, -1.5e-7, 12345678901234567890, 3.25, true, false, null, '']);
+      if (r < 0.6) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [pick(['type', 'text', 'input', 'usage', 'id', str()]), value(depth + 1)]));
+    };
+    let fastOnes = 0;
+    for (let n = 0; n < 400; n++) {
+      const line = assistant(
+        { requestId: pick(['req_1', `req_${n}`, 'req_é']), extra: value(0) },
+        { content: [{ type: 'text', text: str() }, value(0)], stop_reason: pick([null, 'end_turn']), usage: { ...usage, output_tokens: pick([1, 2.5, -3, 1e21]) } },
+      );
+      expect(viaBytes(line), line).toEqual(viaJson(line));
+      if (fast(line)) fastOnes++;
+      const b = Buffer.from(line);
+      for (let k = 0; k < 8; k++) {
+        const at = Math.floor(rnd() * b.length);
+        const byte = pick([0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x20, 0x30, 0x61, 0x00, 0x0a]);
+        const damaged = [
+          Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]), // a byte missing
+          Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at)]), // one too many
+          Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at + 1)]), // one changed
+        ];
+        for (const d of damaged) {
+          const text = d.toString('utf8');
+          expect(parseClaudeBytes(d, 0, d.length, 'proj', 'sess'), text).toEqual(viaJson(text));
+        }
+      }
+    }
+    expect(fastOnes).toBeGreaterThan(100); // the walk read most of them itself
+  });
+
+
   it('pick-wasm.ts is what pick.as.ts compiles to (scripts/build-wasm.mjs --check)', () => {
     const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

@@ -18,11 +18,11 @@
  * before its first call and skips strings 16 bytes at a time.
  *
  * It returns `UNSURE` whenever it would have to guess: a line that is not
- * valid JSON, a picked string or a key with escapes, control or non-ASCII
- * bytes, very deep nesting. The caller then uses JSON.parse, which decides.
- * The one thing it does not check is the characters inside strings it skips
- * (a raw control character or a bad escape there); Claude Code writes lines
- * with JSON.stringify, which never produces either.
+ * valid JSON (a raw control character or a bad escape inside a skipped string
+ * included), a picked string or a key with escapes, control or non-ASCII
+ * bytes, very deep nesting. The caller then uses JSON.parse, which decides, so
+ * every line reads as JSON.parse reads its UTF-8 text (a test damages random
+ * lines byte by byte to check it).
  *
  * One departure from JSON.parse's shape: a `timestamp` in the form Claude Code
  * writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`) is given as epoch milliseconds under the

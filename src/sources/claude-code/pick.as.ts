@@ -11,9 +11,9 @@
  * [LINE, LINE + len) is one JSON object (whitespace around it), skipping
  * strings by their quotes and escapes, and put the values of the picked keys
  * in their slots. It gives up (returns 0) where fields.ts gives up: invalid
- * JSON, a key with an escape or control byte, a picked string with an escape,
- * control or non-ASCII byte, nesting deeper than MAX_DEPTH. The characters
- * inside skipped strings are not checked.
+ * JSON (inside skipped strings too: raw control bytes, bad escapes), a key with
+ * an escape or control byte, a picked string with an escape, control or
+ * non-ASCII byte, nesting deeper than MAX_DEPTH.
  *
  * Memory, laid out by the JavaScript side through the exported pointers:
  * - TABLE: the picked keys. Word 0: how many keys. Words 2 + 2n, 3 + 2n: node
@@ -104,26 +104,58 @@ function ws(i: usize): usize {
   return i;
 }
 
-/** Index after the string whose opening quote is at `i`; 0 if it does not close on the line. */
+/** Per byte after a backslash: the escape's length (2, or 6 for `u`), 0 where JSON.parse rejects it. */
+const ESCAPE: usize = memory.data(256);
+/** Per byte: 1 for a hex digit. */
+const HEX: usize = memory.data(256);
+for (let c = 0; c < 256; c++) {
+  const simple = c == 0x22 || c == 0x5c || c == 0x2f || c == 0x62 || c == 0x66 || c == 0x6e || c == 0x72 || c == 0x74;
+  store<u8>(ESCAPE + <usize>c, simple ? 2 : c == 0x75 ? 6 : 0);
+  store<u8>(HEX + <usize>c, (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) ? 1 : 0);
+}
+
+/** Index after the escape whose backslash is at `k` (`\` then one of `"\/bfnrt`, or `u` and four hex digits), or 0. */
+// @ts-ignore: decorator
+@inline function escapeEnd(k: usize): usize {
+  const n = k + 1 < END ? <usize>load<u8>(ESCAPE + <usize>load<u8>(k + 1)) : 0;
+  if (n != 6) return n == 0 ? 0 : k + 2;
+  if (k + 6 > END) return 0;
+  return load<u8>(HEX + <usize>load<u8>(k + 2)) & load<u8>(HEX + <usize>load<u8>(k + 3)) & load<u8>(HEX + <usize>load<u8>(k + 4)) & load<u8>(HEX + <usize>load<u8>(k + 5)) ? k + 6 : 0;
+}
+
+/**
+ * Index after the string whose opening quote is at `i`; 0 if it does not close on the line or
+ * holds what JSON.parse rejects in a string (a raw control byte, a bad escape). Other bytes,
+ * UTF-8 or not, are left alone: the text JSON.parse would see is decoded from UTF-8, where a
+ * bad sequence becomes U+FFFD inside the string.
+ */
 function stringEnd(i: usize): usize {
   let j = i + 1;
   const quote = i8x16.splat(0x22);
   const backslash = i8x16.splat(0x5c);
+  const space = i8x16.splat(0x20);
   while (j + 16 <= END) {
     const v = v128.load(j);
-    const m = i8x16.bitmask(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)));
+    const m = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)));
     if (m == 0) {
       j += 16;
       continue;
     }
     const k = j + <usize>ctz<i32>(m);
-    if (load<u8>(k) == 0x22) return k + 1;
-    j = k + 2; // a backslash escapes the byte after it
+    const c = load<u8>(k);
+    if (c == 0x22) return k + 1;
+    if (c < 0x20) return 0;
+    j = escapeEnd(k);
+    if (j == 0) return 0;
   }
   while (j < END) {
     const c = load<u8>(j);
     if (c == 0x22) return j + 1;
-    j += c == 0x5c ? 2 : 1;
+    if (c < 0x20) return 0;
+    if (c == 0x5c) {
+      j = escapeEnd(j);
+      if (j == 0) return 0;
+    } else j++;
   }
   return 0;
 }
