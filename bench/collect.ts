@@ -210,10 +210,13 @@ function main(): void {
   if (tools.v18) contenders.push(['ccusage 18.0.11 (JS)', [process.execPath, tools.v18, 'daily', '--json', '--offline']]);
   const results: { name: string; seconds: number; cpu: number | null; rssMB: number | null; same: string }[] = [];
   // Round-robin (every contender once per round) so that load from other work on the machine falls
-  // on all of them alike; ccusage 18 takes ~10x longer, so it runs in at most 3 rounds.
+  // on all of them alike, each round starting one contender later, so that none always runs right
+  // after another (after ccusage exits, the next process ran up to 0.2 s slower in some rounds);
+  // ccusage 18 takes ~10x longer, so it runs in at most 3 rounds.
   const runs = new Map<string, RunStat[]>(contenders.map(([name]) => [name, []]));
   for (let round = 0; round < RUNS; round++) {
-    for (const [name, argv, home, cache] of contenders) {
+    const order = contenders.map((_, k) => contenders[(k + round) % contenders.length]!);
+    for (const [name, argv, home, cache] of order) {
       if (name.includes('18.0') && round >= 3) continue;
       runs.get(name)!.push(runOnce(argv, home, cache));
     }
