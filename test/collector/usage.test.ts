@@ -102,6 +102,15 @@ describe('tokenboard usage on a fixture tree', () => {
     expect(last.burnRate).toBeNull(); // a single entry has no duration to rate
   });
 
+  it('blocks --since/--until: drawn over every entry, then kept by the day each starts on in the time zone (as ccusage)', async () => {
+    const now = Date.parse('2026-11-23T11:00:00Z');
+    const ids = async (o: Partial<UsageRunOptions>) => (await run({ kind: 'blocks', sources: ['claude-code'], now, ...o })).json.blocks.map((b: { id: string; entries: number }) => `${b.id} ${b.entries}`);
+    // the block from 23:00 UTC on the 20th holds an entry of the 21st: it is not cut at midnight
+    expect(await ids({ since: '2026-11-21', until: '2026-11-21' })).toEqual(['gap-2026-11-21T04:31:00.000Z 0', '2026-11-21T14:00:00.000Z 1', 'gap-2026-11-21T19:00:05.000Z 0']);
+    expect(await ids({ since: '2026-11-21', until: '2026-11-21', timeZone: 'Asia/Tokyo' })).toEqual(['2026-11-20T23:00:00.000Z 2', 'gap-2026-11-21T04:31:00.000Z 0', '2026-11-21T14:00:00.000Z 1']);
+    expect(await ids({ until: '2026-11-20' })).toEqual(['2026-11-20T09:00:00.000Z 4', 'gap-2026-11-20T14:02:09.000Z 0', '2026-11-20T23:00:00.000Z 2']);
+  });
+
   it('empty logs still print complete JSON', async () => {
     const { json } = await run({ env: { CLAUDE_CONFIG_DIR: '/nonexistent', CODEX_HOME: '/nonexistent' } });
     expect(json).toEqual({ daily: [], totals: { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: 0 } });

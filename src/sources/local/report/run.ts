@@ -6,6 +6,7 @@ import { priceRows, rowsToPrice } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
 import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
+import { dayKeyer } from './dates.js';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
 export const REPORT_KINDS: readonly ReportKind[] = ['daily', 'weekly', 'monthly', 'session', 'blocks'];
@@ -100,11 +101,16 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     }
     case 'blocks': {
       const now = o.now ?? Date.now();
-      // --since/--until are UTC days here (as the blocks report has always read them).
-      const from = o.since ? Date.parse(`${o.since}T00:00:00.000Z`) : -Infinity;
-      const to = o.until ? Date.parse(`${o.until}T00:00:00.000Z`) + 86_400_000 : Infinity;
-      const inRange = table.byTime((e) => e.time >= from && e.time < to);
-      let blocks = identifyBlocks(inRange, { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      // As ccusage: blocks are drawn over every entry, then --since/--until keep those that start
+      // on those days in the report's time zone (a filter on entries would cut blocks apart).
+      let blocks = identifyBlocks(table.byTime(() => true), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      if (o.since || o.until) {
+        const day = dayKeyer(o.timeZone);
+        blocks = blocks.filter((b) => {
+          const d = day(Date.parse(b.startTime));
+          return (!o.since || d >= o.since) && (!o.until || d <= o.until);
+        });
+      }
       if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
       if (o.active) blocks = blocks.filter((b) => b.isActive);
       output = o.json ? text({ blocks }) : render!.blocksTable(blocks, o.timeZone);
