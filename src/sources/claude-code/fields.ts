@@ -71,10 +71,9 @@ interface Key {
   sub: Compiled | null;
   /** Where its value is kept (VALS). */
   slot: number;
-  /** A picked object: the slots of everything below it, [first, end), and the view of its keys. */
+  /** A picked object: the slots of everything below it, [first, end). */
   first: number;
   end: number;
-  view: object | null;
   /** A timestamp: read as epoch milliseconds when it has the usual form. */
   time: boolean;
 }
@@ -86,15 +85,17 @@ type Compiled = Key[];
  * variable was a megamorphic store per value and per reset.
  */
 const VALS: unknown[] = [];
+/** The view of each picked object, by its slot (what a T_VIEW tag stands for). */
+const VIEWS: object[] = [];
 
 function compile(p: Pick): Compiled {
   return Object.entries(p).map(([name, v]) => {
-    const k: Key = { bytes: Buffer.from(name, 'latin1'), name, sub: null, slot: VALS.push(undefined) - 1, first: 0, end: 0, view: null, time: v === 'time' };
+    const k: Key = { bytes: Buffer.from(name, 'latin1'), name, sub: null, slot: VALS.push(undefined) - 1, first: 0, end: 0, time: v === 'time' };
     if (typeof v === 'object') {
       k.first = VALS.length;
       k.sub = compile(v);
       k.end = VALS.length;
-      k.view = viewOf(k.sub);
+      VIEWS[k.slot] = viewOf(k.sub);
     }
     return k;
   });
@@ -115,10 +116,6 @@ const TIME_SLOT = VALS.push(undefined) - 1;
 const SLOTS = VALS.length;
 const TOP_VIEW = viewOf(TOP);
 Object.defineProperty(TOP_VIEW, TIME_MS, { get: () => VALS[TIME_SLOT], enumerable: true });
-/** The view of each picked object's slot (what a T_VIEW tag stands for). */
-const VIEWS: (object | null)[] = new Array<object | null>(SLOTS).fill(null);
-const setViews = (keys: Compiled): void => keys.forEach((k) => k.sub && ((VIEWS[k.slot] = k.view), setViews(k.sub)));
-setViews(TOP);
 
 // Tags the walk leaves in each slot (pick.as.ts).
 const T_NULL = 1;
@@ -131,8 +128,6 @@ const T_SAME = 7;
 const T_OBJECT = 8;
 const T_ARRAY = 9;
 const T_VIEW = 10;
-/** Picked strings up to this many bytes are remembered (pick.as.ts LAST_MAX). */
-const LAST_MAX = 64;
 /** Memory beyond this (grown for a long line) is given back by starting a fresh instance. */
 const KEEP_BYTES = 8 << 20;
 
@@ -148,6 +143,8 @@ interface Walker {
   numIndex: number;
   /** The text of the last string read into each slot (the walk reports a repeat as T_SAME). */
   last: string[];
+  /** Picked strings up to this many bytes are remembered (pick.as.ts LAST_MAX). */
+  lastMax: number;
 }
 
 const MODULE = new WebAssembly.Module(Buffer.from(PICK_WASM, 'base64'));
@@ -161,13 +158,14 @@ function instantiate(): Walker {
     out(): number;
     nums(): number;
     line(): number;
-  };
-  const w: Walker = { memory: x.memory, walk: x.walk, line: x.line(), bytes: new Uint8Array(0), words: new Int32Array(0), outWord: x.out() >> 2, numbers: new Float64Array(0), numIndex: x.nums() >> 3, last: new Array<string>(SLOTS).fill('') };
+  } & Record<'KEYS' | 'NAMES' | 'BY_LENGTH' | 'MAX_SLOTS' | 'LAST_MAX', WebAssembly.Global>;
+  if (SLOTS > x.MAX_SLOTS.value) throw new Error(`fields.ts: ${SLOTS} picked slots, the walk has room for ${x.MAX_SLOTS.value}`);
+  const w: Walker = { memory: x.memory, walk: x.walk, line: x.line(), bytes: new Uint8Array(0), words: new Int32Array(0), outWord: x.out() >> 2, numbers: new Float64Array(0), numIndex: x.nums() >> 3, last: new Array<string>(SLOTS).fill(''), lastMax: x.LAST_MAX.value };
   views(w);
   // The table (pick.as.ts): node 0 is the line's object, each picked object a node of its own;
   // a node's keys are consecutive, and each key names its node below.
   const table = x.table() >> 2;
-  const names = x.table() + 1024;
+  const names = x.table() + x.NAMES.value;
   const nodes: Compiled[] = [TOP];
   for (let n = 0; n < nodes.length; n++) for (const k of nodes[n]!) if (k.sub) nodes.push(k.sub);
   let key = 0;
@@ -178,8 +176,8 @@ function instantiate(): Walker {
     for (const k of node) {
       w.bytes.set(k.bytes, names + nameAt);
       // Chained by length: the node's first key of this length is the newest one.
-      const bucket = table + 512 + 64 * n + Math.min(k.bytes.length, 63);
-      w.words.set([nameAt, k.bytes.length, k.slot, k.sub ? nodes.indexOf(k.sub) : -1, k.time ? TIME_SLOT : -1, k.first, k.end, w.words[bucket]!], table + 40 + 8 * key);
+      const bucket = table + x.BY_LENGTH.value + 64 * n + Math.min(k.bytes.length, 63);
+      w.words.set([nameAt, k.bytes.length, k.slot, k.sub ? nodes.indexOf(k.sub) : -1, k.time ? TIME_SLOT : -1, k.first, k.end, w.words[bucket]!], table + x.KEYS.value + 8 * key);
       w.words[bucket] = ++key;
       nameAt += k.bytes.length;
     }
@@ -228,11 +226,11 @@ export function pickFields(b: Buffer, start: number, end: number): Record<string
         break;
       case T_NUMBER_TEXT:
         // Fractions, exponents, signs, long integers: the same conversion JSON.parse makes.
-        VALS[s] = Number(b.toString('latin1', start + words[o + 1]!, start + words[o + 1]! + words[o + 2]!));
+        VALS[s] = Number(spanText(b, start, words, o));
         break;
       case T_STRING: {
-        const v = b.toString('latin1', start + words[o + 1]!, start + words[o + 1]! + words[o + 2]!);
-        if (words[o + 2]! <= LAST_MAX) w.last[s] = v;
+        const v = spanText(b, start, words, o);
+        if (words[o + 2]! <= w.lastMax) w.last[s] = v;
         VALS[s] = v;
         break;
       }
@@ -253,4 +251,10 @@ export function pickFields(b: Buffer, start: number, end: number): Record<string
     }
   }
   return TOP_VIEW;
+}
+
+/** The text of the value slot `o` places (its start from the line's start, and its length). */
+function spanText(b: Buffer, start: number, words: Int32Array, o: number): string {
+  const at = start + words[o + 1]!;
+  return b.toString('latin1', at, at + words[o + 2]!);
 }

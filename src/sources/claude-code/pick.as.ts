@@ -30,11 +30,12 @@
  */
 
 const TABLE_BYTES: i32 = 8192;
-const KEYS: i32 = 40; // words
-const NAMES: i32 = 1024; // bytes
-const BY_LENGTH: i32 = 512; // words
-const MAX_SLOTS: i32 = 64;
-const LAST_MAX: i32 = 64;
+// The layout fields.ts writes the table by and reads the slots with (exported as globals).
+export const KEYS: i32 = 40; // words
+export const NAMES: i32 = 1024; // bytes
+export const BY_LENGTH: i32 = 512; // words
+export const MAX_SLOTS: i32 = 64;
+export const LAST_MAX: i32 = 64;
 const MAX_DEPTH: i32 = 64;
 
 // Tags (fields.ts reads them).

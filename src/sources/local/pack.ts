@@ -287,11 +287,11 @@ export class EntryTable {
   }
 
   /**
-   * The rows `keep` accepts in time order (ties in row order), through the reused entry (`at`):
-   * read each before the next. It holds 12 bytes per row, not an entry per row (the blocks
-   * report on 5 GB of logs held 450k entries, ~200 MB, when it sorted entries).
+   * The rows (those `keep` accepts; all by default) in time order (ties in row order), through
+   * the reused entry (`at`): read each before the next. It holds 12 bytes per row, not an entry
+   * per row (the blocks report on 5 GB of logs held 450k entries, ~200 MB, when it sorted entries).
    */
-  *byTime(keep: (e: LocalEntry) => boolean): Generator<LocalEntry> {
+  *byTime(keep: (e: LocalEntry) => boolean = () => true): Generator<LocalEntry> {
     const times = new Float64Array(this.length);
     const rows = new IntColumn();
     let n = 0;

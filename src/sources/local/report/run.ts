@@ -103,7 +103,7 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
       const now = o.now ?? Date.now();
       // As ccusage: blocks are drawn over every entry, then --since/--until keep those that start
       // on those days in the report's time zone (a filter on entries would cut blocks apart).
-      let blocks = identifyBlocks(table.byTime(() => true), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      let blocks = identifyBlocks(table.byTime(), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.since || o.until) {
         const day = dayKeyer(o.timeZone);
         blocks = blocks.filter((b) => {
