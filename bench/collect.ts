@@ -185,6 +185,7 @@ const tokensKey = (d: Daily) => JSON.stringify(d.daily.map((x) => [x.date ?? x.p
 
 function main(): void {
   generate();
+  if (process.env.BENCH_GENERATE_ONLY) return; // bench:memory makes its trees here
   const tools = installCcusage();
   const readFloor = () => {
     const t0 = process.hrtime.bigint();

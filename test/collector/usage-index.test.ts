@@ -74,10 +74,10 @@ describe('usage index', () => {
   it('keeps costs: entries from the index need no pricing', async () => {
     await report({ index: indexFile, mode: 'calculate' });
     const load = await loadEntries({ sources: ['claude-code', 'codex'], env, home: '/nonexistent-home', index: indexFile });
-    expect(load.table.length).toBeGreaterThan(0);
-    expect(unpricedRows(load.table, 'calculate')).toBe(0);
+    expect(load.table!.length).toBeGreaterThan(0);
+    expect(unpricedRows(load.table!, 'calculate')).toBe(0);
     const fresh = await loadEntries({ sources: ['claude-code', 'codex'], env, home: '/nonexistent-home', index: null });
-    expect(unpricedRows(fresh.table, 'calculate')).toBe(fresh.table.length);
+    expect(unpricedRows(fresh.table!, 'calculate')).toBe(fresh.table!.length);
   });
 
   it('a grown file is read from where the index stopped; a later final chunk replaces an indexed one', async () => {

@@ -36,21 +36,23 @@ export const unpricedRows = (table: EntryTable, mode: CostMode): number => rowsT
 
 /** Work out (and keep in the table) the cost from tokens of these rows. */
 export function priceRows(table: EntryTable, rows: ArrayLike<number> & Iterable<number>, pricer: Pricer): void {
-  const providers = new Map<string, string>();
-  for (const i of rows) {
-    const e = table.at(i);
-    let provider = providers.get(e.model);
-    if (provider === undefined) providers.set(e.model, (provider = inferProvider(e.model)));
-    table.setCalc(i, calculatedCost(e, pricer, provider));
-  }
+  for (const i of rows) table.setCalc(i, calculatedCost(table.at(i), pricer));
+}
+
+/** The provider of each model seen (a report meets a handful of models, hundreds of thousands of times). */
+const providers = new Map<string, string>();
+function providerOf(model: string): string {
+  let p = providers.get(model);
+  if (p === undefined) providers.set(model, (p = inferProvider(model)));
+  return p;
 }
 
 /** One request object for every row priced (the pricer keeps none): pricing 450k rows makes no garbage. */
 const request = { model: '', provider: '', time: 0, tokens: null as unknown as LocalEntry };
 
-function calculatedCost(e: LocalEntry, pricer: Pricer, provider = inferProvider(e.model)): number {
+function calculatedCost(e: LocalEntry, pricer: Pricer): number {
   request.model = e.model;
-  request.provider = provider;
+  request.provider = providerOf(e.model);
   request.time = e.time;
   request.tokens = e; // an entry has the token fields a price needs (input, output, cacheRead, ...)
   const micros = pricer.priceMicros(request);

@@ -5,7 +5,9 @@
  * this thread and the workers take the files to read from one shared counter,
  * largest first; results are deduplicated in discovery order whatever thread
  * read them. Every reader streams its files, so memory depends on the number of
- * usage lines kept, not on the size of the logs.
+ * responses kept, not on the size of the logs; past a budget of responses the
+ * dedup spills to files (spill.ts) and memory stays flat: the report then reads
+ * every file in full, straight into the dedup, and keeps no usage index.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,13 @@ import { packedRows, packEntries, unpackEntries, type EntryTable, type PackedEnt
 import { readLogFile } from './read.js';
 import { fileEdges, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
+import type { SpilledEntries } from './spill.js';
+
+/**
+ * Responses a report keeps in memory before its dedup spills to files (~200 bytes each: about
+ * 90 MB, the responses of ~5 GB of Claude Code logs). TOKENBOARD_SPILL_ROWS sets another.
+ */
+export const DEFAULT_SPILL_ROWS = 450_000;
 
 export interface LoadOptions {
   sources: readonly LocalSource[];
@@ -36,11 +45,15 @@ export interface LoadOptions {
   onWorkersStarted?: () => void;
   /** The usage index file (log-index.ts) to read from and update; none: every file is read in full. */
   index?: string | null;
+  /** Responses kept in memory before spilling to files (default: TOKENBOARD_SPILL_ROWS, else DEFAULT_SPILL_ROWS). */
+  spillRows?: number;
 }
 
 export interface LoadResult {
-  /** Every entry kept (one per response), as columns: read them through `table.reused()`. */
-  table: EntryTable;
+  /** Every entry kept (one per response), as columns: read them through `table.reused()`. Null when spilled. */
+  table: EntryTable | null;
+  /** Past the budget: every entry kept, in files, to read in time order (`close()` when done). */
+  spilled: SpilledEntries | null;
   files: number;
   bytes: number;
   /** Bytes read this time: less than `bytes` when the index held the rest. */
@@ -50,8 +63,9 @@ export interface LoadResult {
   /** "file:line: reason", one per malformed line (callers print a few). */
   warnings: string[];
   /**
-   * Writes the usage index (when one is kept): call it after pricing the entries, so the index
-   * keeps their costs too. `changed`: whether the logs held anything the index did not.
+   * Writes the usage index (when one is kept, and the report did not spill): call it after
+   * pricing the entries, so the index keeps their costs too. `changed`: whether the logs held
+   * anything the index did not.
    */
   index: { changed: boolean; save(): boolean } | null;
 }
@@ -87,6 +101,8 @@ export interface ReadTask {
  */
 export interface PartRead {
   packed: PackedEntries | null;
+  /** The entries went into the report's dedup (`sink`) instead: `packed` is null, `tail` empty. */
+  sunk: boolean;
   tail: LocalEntry[];
   malformed: number[];
   truncatedTail: boolean;
@@ -98,9 +114,20 @@ export interface PartRead {
 /** The dedup of one file's part, cleared for each (its packed columns are copies). One per thread. */
 const partDedup = new Deduper();
 
-export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = null): PartRead {
-  const dedup = sink ?? partDedup;
+/**
+ * When one file's part holds more responses than `rows`, `into()` gives the report's dedup (now
+ * spilling, with what the file held before this part already in it): the part's entries so far
+ * move there, and the rest of the file goes straight in.
+ */
+export interface Overflow {
+  rows: number;
+  into(): Deduper;
+}
+
+export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = null, overflow: Overflow | null = null): PartRead {
+  let dedup = sink ?? partDedup;
   if (dedup === partDedup) dedup.clear();
+  let moved = 0;
   // Entries stream in (a huge file holds no list of its lines, and none outlives its line); each
   // line gives at most one, and only the last line can lie past the last newline, so the
   // latest one waits until the next.
@@ -113,17 +140,25 @@ export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = nul
     buffer,
     onEntry: (e, offset) => {
       if (last) dedup.add(last);
+      if (overflow && dedup === partDedup && dedup.table.length >= overflow.rows) {
+        dedup = overflow.into();
+        dedup.addAll(partDedup.table.packed());
+        moved = partDedup.duplicates;
+        partDedup.clear();
+      }
       last = e;
       lastAt = offset;
     },
   });
+  const sunk = dedup !== partDedup;
   const tail: LocalEntry[] = [];
-  if (last) (sink || lastAt < r.end ? dedup.add(last) : tail.push(last));
-  return { packed: sink ? null : dedup.table.packed(), tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot, duplicates: sink ? 0 : dedup.duplicates };
+  if (last) (sunk || lastAt < r.end ? dedup.add(last) : tail.push(last));
+  const common = { tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot };
+  return sunk ? { ...common, packed: null, sunk, duplicates: moved } : { ...common, packed: dedup.table.packed(), sunk, duplicates: dedup.duplicates };
 }
 
 /** What a worker posts per file: a PartRead with its tail packed too. */
-export interface WorkerMessage extends Omit<PartRead, 'packed' | 'tail'> {
+export interface WorkerMessage extends Omit<PartRead, 'packed' | 'tail' | 'sunk'> {
   index: number;
   packed: PackedEntries;
   tail: PackedEntries;
@@ -159,7 +194,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
       () =>
         new Promise<void>((resolve, reject) => {
           const w = startWorker({ tasks, order, counter });
-          w.on('message', ({ index, tail, packed, ...rest }: WorkerMessage) => onPart(index, { ...rest, packed: received(packed), tail: unpackEntries(received(tail)) }));
+          w.on('message', ({ index, tail, packed, ...rest }: WorkerMessage) => onPart(index, { ...rest, packed: received(packed), sunk: false, tail: unpackEntries(received(tail)) }));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`log reader worker exited with code ${code}`))));
         }),
@@ -171,7 +206,7 @@ function readInWorkers(n: number, tasks: ReadTask[], order: Int32Array, counter:
 export function readTasksForWorker(tasks: ReadTask[], order: Int32Array, counter: Int32Array, post: (m: WorkerMessage, transfer: ArrayBuffer[]) => void): void {
   const buffer = Buffer.allocUnsafe(1 << 20);
   for (let index = nextTask(order, counter); index !== -1; index = nextTask(order, counter)) {
-    const { packed, tail, ...rest } = readPart(tasks[index]!, buffer);
+    const { packed, tail, sunk: _, ...rest } = readPart(tasks[index]!, buffer);
     const tailPacked = packEntries(tail);
     post({ ...rest, index, packed: packed!, tail: tailPacked }, [...columns(packed!), ...columns(tailPacked)]);
   }
@@ -202,7 +237,8 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const plans = files.map((f) => plan(f, index?.get(f.path)));
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
-  const dedup = new Deduper();
+  const budget = opts.spillRows ?? (Number((opts.env ?? process.env).TOKENBOARD_SPILL_ROWS) || DEFAULT_SPILL_ROWS);
+  const dedup = new Deduper(budget);
   const records: IndexedFile[] = [];
   const malformedByFile = new Map<string, number[]>();
   const truncated: string[] = [];
@@ -223,7 +259,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       const kept = keep(f, cached, part, index !== null);
       if (kept.record) {
         if (kept.grew) changed = true;
-        records.push(kept.record);
+        if (dedup.spill === null) records.push(kept.record);
       }
       // The table refers to these rows (a cost set on one lands in the record's columns).
       if (kept.body) dedup.addAll(kept.body);
@@ -235,6 +271,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       done += f.size;
       opts.onProgress?.(done, totalBytes);
     }
+    if (dedup.spill !== null) records.length = 0; // no index once spilled: its records would be all the rows again
   };
   // This thread and the workers take files from one shared counter; workers' parts wait (in
   // `parts`) until this thread is done reading, and are taken while it loads prices.
@@ -243,7 +280,6 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const seen = new Set(files.map((f) => f.path));
   const others = index ? [...index.values()].filter((r) => !seen.has(r.path) && existsSync(r.path)) : [];
   const indexed = index?.size ?? 0;
-  const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0);
   const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
   // One thread takes files in discovery order, so each is added as soon as it is read.
   const order = nWorkers > 0 ? takeOrder(tasks) : Int32Array.from(tasks.keys());
@@ -254,9 +290,36 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   takeReady();
   // One thread without an index reads straight into the dedup (files come in discovery order);
   // parts that may wait (for workers' files before them) or go into the index are kept packed.
-  const sink = index === null && nWorkers === 0 ? dedup : null;
+  // Once the dedup spills there is no index: one thread reads every file left from its start
+  // straight into it (what the index held of them is not used), and a single file holding more
+  // responses than the budget spills the dedup itself (what the index held of that file first).
+  let sink = index === null && nWorkers === 0 ? dedup : null;
+  const fromStart = (k: number) => {
+    sink = dedup;
+    for (const p of plans) {
+      if (p.task && taskNo.get(p.task)! >= k && p.task.from > 0) {
+        p.task.from = 0;
+        p.task.resume = undefined;
+        p.cached = null;
+      }
+    }
+  };
   for (let k = nextTask(order, counter); k !== -1; k = nextTask(order, counter)) {
-    parts[k] = readPart(tasks[k]!, buffer, sink);
+    if (nWorkers === 0 && sink === null && dedup.spill !== null) fromStart(k);
+    const overflow: Overflow | null =
+      nWorkers === 0 && sink === null
+        ? {
+            rows: budget,
+            into: () => {
+              dedup.startSpill();
+              const cached = plans.find((p) => p.task === tasks[k])?.cached;
+              if (cached) dedup.addAll(cached.packed); // the file's lines before this part come first
+              fromStart(k + 1);
+              return dedup;
+            },
+          }
+        : null;
+    parts[k] = readPart(tasks[k]!, buffer, sink, overflow);
     takeReady();
   }
   await reading;
@@ -271,8 +334,11 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     for (const off of offsets) warnings.push(`${file}:${lines.get(off) ?? '?'}: malformed JSON line skipped`);
   }
   for (const file of truncated) warnings.push(`${file}: last line is truncated (no newline, not valid JSON), skipped`);
+  const spilled = dedup.spill !== null ? dedup.finishSpill() : null;
+  const readBytes = tasks.reduce((s, t) => s + t.file.size - t.from, 0); // after any file was read from its start instead
   return {
-    table: dedup.table,
+    table: spilled ? null : dedup.table,
+    spilled,
     files: files.length,
     bytes: totalBytes,
     readBytes,
@@ -280,7 +346,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
     malformedLines,
     warnings,
     index:
-      index && indexFile
+      index && indexFile && !spilled
         ? {
             changed: changed || records.length + others.length !== indexed,
             save: () => writeIndex(indexFile, [...records, ...others]),
@@ -305,6 +371,8 @@ function keep(
   if (!grew) return { body: cached!.packed, tail, record: indexing ? cached : null, grew, duplicates: cached!.duplicates, malformed: cached!.malformed };
   let duplicates = (cached?.duplicates ?? 0) + part.duplicates;
   const malformed = cached?.malformed.length ? [...cached.malformed, ...part.malformed] : part.malformed;
+  // Entries read into the report's dedup are in it already (after what the index had, if any).
+  if (part.sunk) return { body: null, tail, record: null, grew, duplicates, malformed };
   let body = part.packed;
   if (cached && packedRows(cached.packed)) {
     // What the index had, then what was read after it, deduplicated as one file.

@@ -43,7 +43,7 @@ export function readRow(p: PackedEntries, i: number, e?: LocalEntry): LocalEntry
 }
 
 /** Fill `e` (or a new entry) from a row; a reused entry's key is left alone when `key` is undefined. */
-function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: string[], key: string | null | undefined, e?: LocalEntry): LocalEntry {
+export function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: string[], key: string | null | undefined, e?: LocalEntry): LocalEntry {
   const cost = nums[o + 6]!;
   const calc = nums[o + 9]!;
   if (!e) {
@@ -81,6 +81,55 @@ function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number, s: st
   e.final = nums[o + 7] === 1;
   e.calc = calc === calc ? calc : undefined;
   return e;
+}
+
+/** An entry's numbers into nums[o, o + PACKED_NUMS): what `fill` reads back. */
+export function writeNums(nums: Float64Array, o: number, e: LocalEntry): void {
+  nums[o] = e.time;
+  nums[o + 1] = e.input;
+  nums[o + 2] = e.output;
+  nums[o + 3] = e.cacheRead;
+  nums[o + 4] = e.cacheWrite;
+  nums[o + 5] = e.reasoning;
+  nums[o + 6] = e.costUSD ?? NaN;
+  nums[o + 7] = e.final ? 1 : 0;
+  nums[o + 8] = e.cacheWrite1h;
+  nums[o + 9] = e.calc ?? NaN;
+}
+
+/** The strings of rows, interned: per row, the indexes of its source, model, sessionId and project. */
+export class Interner {
+  strings: string[] = [];
+  private ids = new Map<string, number>();
+  /** The last string and index per field: consecutive rows repeat them. */
+  private lastString = ['', '', '', ''];
+  private lastId = [-1, -1, -1, -1];
+
+  /** The indexes of `e`'s four strings, into refs[at, at + PACKED_REFS). */
+  refs(e: LocalEntry, refs: Uint32Array, at: number): void {
+    refs[at] = this.id(0, e.source);
+    refs[at + 1] = this.id(1, e.model);
+    refs[at + 2] = this.id(2, e.sessionId);
+    refs[at + 3] = this.id(3, e.project);
+  }
+
+  /** The index of `s` as field `field` (0-3) of a row. */
+  id(field: number, s: string): number {
+    if (s === this.lastString[field]) return this.lastId[field]!;
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.strings.push(s) - 1));
+    this.lastString[field] = s;
+    this.lastId[field] = id;
+    return id;
+  }
+
+  /** Forget every string (a new array: the old one may have been handed out). */
+  clear(): void {
+    this.strings = [];
+    this.ids.clear();
+    this.lastString.fill('');
+    this.lastId.fill(-1);
+  }
 }
 
 /** Rows per chunk of owned rows: the table grows a chunk at a time, never copying what it holds. */
@@ -135,10 +184,7 @@ export class EntryTable {
   private view: LocalEntry | null = null;
   private viewRow = 0;
   private owned = 0;
-  private strings: string[] = [];
-  private ids = new Map<string, number>();
-  private lastString = ['', '', '', ''];
-  private lastId = [-1, -1, -1, -1];
+  private names = new Interner();
 
   /** Forget every row, keeping the memory for the next ones (packed columns handed out are copies). */
   clear(): void {
@@ -147,10 +193,7 @@ export class EntryTable {
     this.packs = [];
     this.packIds.clear();
     this.lastPack = null;
-    this.strings = []; // handed out by packed()
-    this.ids.clear();
-    this.lastString.fill('');
-    this.lastId.fill(-1);
+    this.names.clear(); // its strings were handed out by packed()
     this.arena.clear();
   }
 
@@ -237,7 +280,13 @@ export class EntryTable {
     const k = withKey ? this.keyRef(i) : null;
     const key = k ? decodeKey(k.bytes, k.start, k.end) : undefined;
     if (s >= 0) return fill(this.packs[s]!.nums, r * F, this.packs[s]!.refs, r * R, this.packs[s]!.strings, key, into);
-    return fill(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R, this.strings, key, into);
+    return fill(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R, this.names.strings, key, into);
+  }
+
+  /** The row of `p` that row `i` refers to; -1 when row `i` is not a reference to `p`. */
+  rowIn(i: number, p: PackedEntries): number {
+    const s = this.src.at(i);
+    return s >= 0 && this.packs[s] === p ? this.row.at(i) : -1;
   }
 
   output(i: number): number {
@@ -331,7 +380,7 @@ export class EntryTable {
     if (n > 0) ends.set(out.keyEnds.a.subarray(0, n));
     const bytes = Buffer.allocUnsafeSlow(n > 0 ? ends[n - 1]! : 0); // its own memory: it may be moved to another thread
     out.arena.copyTo(bytes);
-    return { nums, refs, keys: { bytes, ends }, strings: out.strings };
+    return { nums, refs, keys: { bytes, ends }, strings: out.names.strings };
   }
 
   /** Column `k` of row `i`'s numbers, where they are (owned or packed). */
@@ -359,34 +408,8 @@ export class EntryTable {
   }
 
   private fillOwned(r: number, e: LocalEntry): void {
-    const nums = this.nums[r >> CHUNK_BITS]!;
-    const o = (r & MASK) * F;
-    nums[o] = e.time;
-    nums[o + 1] = e.input;
-    nums[o + 2] = e.output;
-    nums[o + 3] = e.cacheRead;
-    nums[o + 4] = e.cacheWrite;
-    nums[o + 5] = e.reasoning;
-    nums[o + 6] = e.costUSD ?? NaN;
-    nums[o + 7] = e.final ? 1 : 0;
-    nums[o + 8] = e.cacheWrite1h;
-    nums[o + 9] = e.calc ?? NaN;
-    const refs = this.refs[r >> CHUNK_BITS]!;
-    const q = (r & MASK) * R;
-    refs[q] = this.id(0, e.source);
-    refs[q + 1] = this.id(1, e.model);
-    refs[q + 2] = this.id(2, e.sessionId);
-    refs[q + 3] = this.id(3, e.project);
-  }
-
-  /** The interned index of `s`, remembering the last one per field (consecutive rows repeat them). */
-  private id(field: number, s: string): number {
-    if (s === this.lastString[field]) return this.lastId[field]!;
-    let id = this.ids.get(s);
-    if (id === undefined) this.ids.set(s, (id = this.strings.push(s) - 1));
-    this.lastString[field] = s;
-    this.lastId[field] = id;
-    return id;
+    writeNums(this.nums[r >> CHUNK_BITS]!, (r & MASK) * F, e);
+    this.names.refs(e, this.refs[r >> CHUNK_BITS]!, (r & MASK) * R);
   }
 
   /** Room for owned row `r` (chunks kept from before a `clear` are used again). */

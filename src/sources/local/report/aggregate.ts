@@ -6,6 +6,7 @@ import type { Pricer } from '../../../pricing/pricer.js';
 import type { LocalEntry } from '../entry.js';
 import { entryCost, type CostMode } from '../cost.js';
 import { dayKeyer, weekStart } from './dates.js';
+import { ExactSum } from './sum.js';
 
 export interface TokenTotals {
   inputTokens: number;
@@ -43,8 +44,11 @@ export interface ReportOptions {
   pricer: Pricer | null;
 }
 
+/** A model's breakdown while entries are added: its cost as an exact sum, so no order of entries changes a digit. */
+type ModelAcc = ModelBreakdown & { sum: ExactSum };
+
 interface Acc {
-  models: Map<string, ModelBreakdown>;
+  models: Map<string, ModelAcc>;
   last: number;
   project: string;
 }
@@ -53,7 +57,7 @@ interface Acc {
 export const isListedModel = (m: string) => m !== '<synthetic>';
 
 function toRow(acc: Acc): UsageRow {
-  const modelBreakdowns = [...acc.models.values()].sort((a, b) => b.cost - a.cost || (a.modelName < b.modelName ? -1 : 1));
+  const modelBreakdowns = [...acc.models.values()].map(({ sum, ...b }) => ({ ...b, cost: sum.value() })).sort((a, b) => b.cost - a.cost || (a.modelName < b.modelName ? -1 : 1));
   const t = emptyTotals();
   for (const b of modelBreakdowns) addBreakdown(t, b);
   return { ...t, modelsUsed: modelBreakdowns.map((b) => b.modelName).filter(isListedModel).sort(), modelBreakdowns };
@@ -92,12 +96,12 @@ function group(entries: Iterable<LocalEntry>, keyOf: (e: LocalEntry, day: string
     if (!g) groups.set(k, (g = { models: new Map(), last: 0, project: e.project }));
     if (e.time > g.last) g.last = e.time;
     let m = g.models.get(e.model);
-    if (!m) g.models.set(e.model, (m = { modelName: e.model, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 }));
+    if (!m) g.models.set(e.model, (m = { modelName: e.model, inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, sum: new ExactSum() }));
     m.inputTokens += e.input;
     m.outputTokens += e.output;
     m.cacheCreationTokens += e.cacheWrite;
     m.cacheReadTokens += e.cacheRead;
-    m.cost += entryCost(e, o.mode, pricer);
+    m.sum.add(entryCost(e, o.mode, pricer));
   }
   return groups;
 }

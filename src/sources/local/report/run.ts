@@ -63,16 +63,27 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     onWorkersStarted: o.mode === 'display' ? undefined : loadPricer,
   });
   bar?.end();
+  try {
+    return { output: await report(o, load, loadPricer, render), warnings: load.warnings, load };
+  } finally {
+    load.spilled?.close();
+  }
+}
+
+async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Promise<Pricer>, render: typeof import('./render.js') | null): Promise<string> {
   // Entries keep their cost from tokens (and the usage index keeps it), so the catalogue is
-  // loaded only for entries not priced before.
+  // loaded only for entries not priced before. Spilled entries (in files, past the memory
+  // budget) are priced as the report reads them.
   const table = load.table;
-  const toPrice = rowsToPrice(table, o.mode);
-  if (toPrice.length) priceRows(table, toPrice, await loadPricer());
-  if (load.index && (load.index.changed || toPrice.length)) load.index.save();
-  // Every entry is priced above: the reports read the cost each entry keeps.
-  const pricer = null;
+  let pricer: Pricer | null = null;
+  if (table) {
+    const toPrice = rowsToPrice(table, o.mode);
+    if (toPrice.length) priceRows(table, toPrice, await loadPricer());
+    if (load.index && (load.index.changed || toPrice.length)) load.index.save();
+  } else if (o.mode !== 'display') pricer = await loadPricer();
+  // Period and session reports take entries in any order; blocks take them in time order.
+  const entries = () => (table ? table.reused() : load.spilled!.byTime());
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
-  const warnings = load.warnings;
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
   let output: string;
   switch (o.kind) {
@@ -80,14 +91,14 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
     case 'weekly':
     case 'monthly': {
       const p = PERIODS[o.kind];
-      const rows = p.report(table.reused(), r);
+      const rows = p.report(entries(), r);
       output = o.json
         ? text({ [o.kind]: rows, totals: totalsOf(rows) })
         : render!.usageTable(`Token usage by ${p.noun}`, p.head, rows.map((x) => ({ label: periodOf(x), row: x })), totalsOf(rows), { breakdown: o.breakdown });
       break;
     }
     case 'session': {
-      const rows = sessionReport(table.reused(), r);
+      const rows = sessionReport(entries(), r);
       output = o.json
         ? text({ sessions: rows, totals: totalsOf(rows) })
         : render!.usageTable(
@@ -103,7 +114,7 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
       const now = o.now ?? Date.now();
       // As ccusage: blocks are drawn over every entry, then --since/--until keep those that start
       // on those days in the report's time zone (a filter on entries would cut blocks apart).
-      let blocks = identifyBlocks(table.byTime(), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      let blocks = identifyBlocks(table ? table.byTime() : load.spilled!.byTime(), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.since || o.until) {
         const day = dayKeyer(o.timeZone);
         blocks = blocks.filter((b) => {
@@ -117,5 +128,5 @@ export async function runUsage(o: UsageRunOptions): Promise<UsageRunResult> {
       break;
     }
   }
-  return { output, warnings, load };
+  return output;
 }
