@@ -90,6 +90,12 @@ function reportCommand(kind: ReportKind): Command {
       index: f.cache ? defaultIndexFile() : null,
     });
     printWarnings(r.warnings, r.load.malformedLines);
+    if (r.load.spilled) {
+      process.stderr.write(
+        `note: ${r.load.spilled.length} responses are more than a report keeps in memory (TOKENBOARD_SPILL_ROWS): they went through temporary files` +
+          (f.cache ? ', and the usage index was not updated (every report reads every file)\n' : '\n'),
+      );
+    }
     process.stdout.write(r.output + '\n');
   });
 }
