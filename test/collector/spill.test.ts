@@ -3,7 +3,8 @@
  * report must print exactly what it prints in memory, with or without the
  * usage index and worker threads, and leave no file behind.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -124,6 +125,49 @@ describe('a report past its memory budget', () => {
       expect(spilled.warnings).toEqual(expected.warnings);
     }
   });
+});
+
+describe('the temporary files', () => {
+  it('a missing or unwritable temporary directory gives a clear error; directories left by killed reports are swept', async () => {
+    const saved = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = path.join(work, 'no-such-dir');
+      await expect(report({ index: null }, 1)).rejects.toThrow(/cannot write this report's temporary files in .*no-such-dir \(ENOENT\).*TMPDIR.*TOKENBOARD_SPILL_ROWS/);
+      const tmp = path.join(work, 'tmp');
+      const stale = path.join(tmp, 'tokenboard-spill-stale');
+      const recent = path.join(tmp, 'tokenboard-spill-recent'); // another report may be using it
+      mkdirSync(stale, { recursive: true });
+      mkdirSync(recent);
+      const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+      utimesSync(stale, twoDaysAgo, twoDaysAgo);
+      process.env.TMPDIR = tmp;
+      const r = await report({ index: null }, 1);
+      expect(path.dirname(r.load.spilled!.dir)).toBe(tmp);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(recent)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
+  it('are removed when the report is interrupted (SIGINT), and the process still ends by the signal', async () => {
+    const script = `
+      const { Spill } = await import(${JSON.stringify(path.resolve('src/sources/local/spill.ts'))});
+      const s = new Spill(10, () => { throw new Error('unused'); });
+      const e = { source: 'claude-code', key: 'k', time: 0, model: 'm', sessionId: 's', project: 'p', input: 1, output: 1, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0, costUSD: null, final: true };
+      s.add(e, Buffer.from('ck'), 0, 2);
+      console.log(s.dir);
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const dir = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString().trim())));
+    expect(existsSync(dir)).toBe(true);
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGINT');
+    expect(await ended).toBe('SIGINT');
+    expect(existsSync(dir)).toBe(false);
+  }, 30_000);
 });
 
 describe('exact sums (report costs)', () => {

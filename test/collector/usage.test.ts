@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,6 +156,15 @@ describe('the bundled usage command (what bin/tokenboard.js runs for `usage`)', 
     expect(JSON.parse(cli())).toEqual(expected);
     rmSync(index);
     expect(JSON.parse(cli('--no-cache', '--workers', '2'))).toEqual(expected);
+    expect(existsSync(index)).toBe(false);
+    // Past the memory budget (spill.ts): the same report, a note on stderr, and no index written.
+    const spilled = spawnSync(process.execPath, [path.join(dir, 'run.mjs'), 'usage', 'daily', '--json', '-z', 'UTC'], {
+      env: { ...process.env, ...env, HOME: '/nonexistent-home', XDG_CACHE_HOME: cache, TOKENBOARD_SPILL_ROWS: '2' },
+      encoding: 'utf8',
+    });
+    expect(spilled.status).toBe(0);
+    expect(JSON.parse(spilled.stdout)).toEqual(expected);
+    expect(spilled.stderr).toMatch(/note: \d+ responses are more than a report keeps in memory \(TOKENBOARD_SPILL_ROWS\).*usage index was not updated/);
     expect(existsSync(index)).toBe(false);
     expect(expected.daily.length).toBeGreaterThan(0);
   }, 60_000);

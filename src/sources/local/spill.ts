@@ -16,11 +16,11 @@
  * to the next, so memory is the budget (or the largest day, if one day alone
  * held more responses than that), whatever the size of the logs; the files
  * live in a fresh directory under the system's temporary directory and are
- * removed when the report ends (or the process exits).
+ * removed when the report ends (or the process exits, or is interrupted).
  *
  * Rows hold counters, model, session, project and ids: never text.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LocalEntry } from './entry.js';
@@ -84,8 +84,12 @@ class Writer {
 
   flush(): void {
     if (this.n === 0) return;
-    if (this.fd === -1) this.fd = openSync(this.file, 'a', 0o600);
-    writeSync(this.fd, this.buf!, 0, this.n);
+    try {
+      if (this.fd === -1) this.fd = openSync(this.file, 'a', 0o600);
+      writeSync(this.fd, this.buf!, 0, this.n);
+    } catch (err) {
+      throw spillError(err, path.dirname(this.file));
+    }
     this.n = 0;
     if (!this.keepOpen) {
       closeSync(this.fd);
@@ -113,21 +117,77 @@ const scratchBytes = new Uint8Array(scratch);
 const scratchNums = new Float64Array(scratch, 0, 1 + F);
 const scratchRefs = new Uint32Array(scratch, 8 + F * 8, R + 2);
 
+const PREFIX = 'tokenboard-spill-';
+
+/** Why the spill's files could not be written, and what to do about it. */
+function spillError(err: unknown, dir: string): Error {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new Error(
+    `cannot write this report's temporary files in ${dir} (${code}): the logs hold more responses than a report keeps in memory. ` +
+      'Set TMPDIR to a directory with free space, or TOKENBOARD_SPILL_ROWS higher to keep more in memory.',
+  );
+}
+
+/**
+ * The spill's directory: new for each report, removed when the report ends, when the process
+ * exits, and on SIGINT/SIGTERM (the signal is then raised again, so the process still ends as
+ * it would have). Directories that a killed report left (older than a day) are removed first.
+ */
+class TempDir {
+  readonly path: string;
+  constructor() {
+    const root = os.tmpdir();
+    sweep(root);
+    try {
+      this.path = mkdtempSync(path.join(root, PREFIX));
+    } catch (err) {
+      throw spillError(err, root);
+    }
+    process.once('exit', this.remove);
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  readonly remove = (): void => {
+    rmSync(this.path, { recursive: true, force: true });
+    process.off('exit', this.remove);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  };
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.remove();
+    process.kill(process.pid, signal);
+  };
+}
+
+/** Remove spill directories older than a day: a report killed outright (SIGKILL, power loss) cannot remove its own. */
+function sweep(root: string): void {
+  try {
+    for (const name of readdirSync(root)) {
+      if (!name.startsWith(PREFIX)) continue;
+      const dir = path.join(root, name);
+      if (statSync(dir).mtimeMs < Date.now() - 86_400_000) rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // Not ours to fail a report over.
+  }
+}
+
 export class Spill {
-  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'tokenboard-spill-'));
+  private readonly tmp = new TempDir();
+  readonly dir = this.tmp.path;
   private readonly parts: Writer[];
   private names = new Interner();
   private lastPack: PackedEntries | null = null;
   private packIds = new Int32Array(0);
   /** Rows appended so far: a row's seq is its place in reading order. */
   private seq = 0;
-  private readonly remove = () => rmSync(this.dir, { recursive: true, force: true });
 
   constructor(
     private readonly budget: number,
     private readonly dedup: () => RowDedup,
   ) {
-    process.once('exit', this.remove);
     this.parts = this.writers(0, '');
   }
 
@@ -169,7 +229,7 @@ export class Spill {
   /** Deduplicate every partition into day files; the spilled entries, to read in time order. */
   finish(): SpilledEntries {
     const days = new Map<number, Writer>();
-    const out = new SpilledEntries(this.dir, this.names.strings, days, this.remove);
+    const out = new SpilledEntries(this.dir, this.names.strings, days, this.tmp.remove);
     const timed = Buffer.allocUnsafeSlow(TIMED);
     const timedNums = new Float64Array(timed.buffer, timed.byteOffset, 1 + F);
     const timedRefs = new Uint32Array(timed.buffer, timed.byteOffset + 8 + F * 8, R);
@@ -380,6 +440,5 @@ export class SpilledEntries {
 
   close(): void {
     this.remove();
-    process.off('exit', this.remove);
   }
 }
