@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDeps, listen, openStore, registerIngestKey, type Running } from '../../src/server/start.js';
 import type { Store } from '../../src/store/types.js';
-import { collectOnce, scanNew, type ScanOptions } from '../../src/sources/local/collect/collect.js';
+import { collectOnce, FileSettler, scanNew, SETTLE_WINDOW, type ScanOptions } from '../../src/sources/local/collect/collect.js';
+import type { LocalEntry } from '../../src/sources/local/entry.js';
 import { schedule } from '../../src/sources/local/collect/install.js';
 
 const KEY = 'tb_test_collector_key';
@@ -196,5 +197,59 @@ describe('collect --install', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('0 1 * * * backup');
     expect(lines[1]).toMatch(/^\*\/30 \* \* \* \* \/usr\/bin\/node .* # tokenboard-collect$/);
+  });
+});
+
+describe('one file streamed into events (FileSettler)', () => {
+  const entry = (key: string | null, output: number, final: boolean): LocalEntry => ({
+    source: 'claude-code',
+    key,
+    time: 0,
+    model: 'm',
+    sessionId: 's',
+    project: 'p',
+    input: 1,
+    output,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
+    reasoning: 0,
+    costUSD: null,
+    final,
+  });
+  const settle = (lines: LocalEntry[], recent = true) => {
+    const out: [string | null, number, number][] = [];
+    const s = new FileSettler((e, offset) => out.push([e.key, e.output, offset]));
+    lines.forEach((e, i) => s.add(e, i * 100));
+    return { out, ...s.finish(recent, lines.length * 100) };
+  };
+
+  it('one event per key, the final chunk (else the largest output), in the order keys were first seen', () => {
+    const r = settle([entry('a', 1, false), entry('b', 5, true), entry('a', 40, true), entry(null, 3, false), entry('a', 2, false), entry(null, 4, true)]);
+    expect(r.out).toEqual([
+      ['a', 40, 200],
+      ['b', 5, 100],
+      [null, 3, 300],
+      [null, 4, 500],
+    ]);
+    expect(r).toMatchObject({ end: 600, held: 0 });
+  });
+
+  it('a response whose last chunk has no stop_reason waits in a recent file; its first line is where reading resumes', () => {
+    const lines = [entry('a', 1, true), entry('b', 2, false), entry('c', 3, true), entry('b', 9, false)];
+    const r = settle(lines);
+    expect(r.out).toEqual([
+      ['a', 1, 0],
+      ['c', 3, 200],
+    ]);
+    expect(r).toMatchObject({ end: 100, held: 2 });
+    expect(settle(lines, false)).toMatchObject({ end: 400, held: 0 }); // an old file: sent as it is
+  });
+
+  it(`a key seen again after ${SETTLE_WINDOW} other keys is not sent twice; memory is the window, not the file`, () => {
+    const lines = [entry('first', 7, true), ...Array.from({ length: SETTLE_WINDOW + 1 }, (_, i) => entry(`k${i}`, 1, true)), entry('first', 99, true)];
+    const r = settle(lines);
+    expect(r.out.filter(([k]) => k === 'first')).toEqual([['first', 7, 0]]);
+    expect(r.out).toHaveLength(SETTLE_WINDOW + 2);
   });
 });

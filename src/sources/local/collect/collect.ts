@@ -45,24 +45,78 @@ export interface ScanResult {
   warnings: string[];
 }
 
-/** Keep the final chunk per key within what was read; drop a trailing response that may still stream. */
-export function settle(entries: LocalEntry[], offsets: number[], end: number, recent: boolean): { keep: { e: LocalEntry; offset: number }[]; end: number; held: number } {
-  let cut = entries.length;
-  const last = entries.at(-1);
-  if (recent && last && last.source === 'claude-code' && !last.final && last.key) {
-    while (cut > 0 && entries[cut - 1]!.key === last.key) cut--;
+/** The keys still open for a later chunk: one response's chunks are consecutive usage lines, or nearly. */
+export const SETTLE_WINDOW = 64;
+
+interface Group {
+  e: LocalEntry;
+  offset: number;
+  /** Offset of the group's first line, and how many lines it had. */
+  first: number;
+  lines: number;
+}
+
+/**
+ * One file's entries as they are read, one event per key: among the chunks of a response the
+ * final one wins (`supersedes`), while its key is one of the last SETTLE_WINDOW keys seen. A key
+ * seen again after that is not sent again (the server counts a key once). Events go out in the
+ * order their keys were first seen. Memory is the window and the keys sent from the file, never
+ * the file's entries (a 1 GB transcript held them all: 175 MB).
+ */
+export class FileSettler {
+  private open = new Map<string | symbol, Group>();
+  private sent = new Set<string>();
+  private last: LocalEntry | null = null;
+
+  constructor(private readonly emit: (e: LocalEntry, offset: number) => void) {}
+
+  add(e: LocalEntry, offset: number): void {
+    this.last = e;
+    const k = e.key ?? Symbol(); // no key: a group of its own
+    const g = this.open.get(k);
+    if (g) {
+      g.lines++;
+      if (supersedes(g.e, e)) {
+        g.e = e;
+        g.offset = offset;
+      }
+      return;
+    }
+    if (e.key !== null && this.sent.has(e.key)) return;
+    this.open.set(k, { e, offset, first: offset, lines: 1 });
+    if (this.open.size > SETTLE_WINDOW) {
+      const [oldest, og] = this.open.entries().next().value as [string | symbol, Group];
+      this.open.delete(oldest);
+      this.send(oldest, og);
+    }
   }
-  const byKey = new Map<string, number>();
-  const keep: { e: LocalEntry; offset: number }[] = [];
-  for (let i = 0; i < cut; i++) {
-    const e = entries[i]!;
-    const at = e.key ? byKey.get(e.key) : undefined;
-    if (at === undefined) {
-      if (e.key) byKey.set(e.key, keep.length);
-      keep.push({ e, offset: offsets[i]! });
-    } else if (supersedes(keep[at]!.e, e)) keep[at] = { e, offset: offsets[i]! };
+
+  /**
+   * Send what is still open, except, in a file written recently (`recent`), a Claude Code
+   * response whose last chunk has no stop_reason: it may still be streaming, so it is held back
+   * and the file's cursor stays at its first line (`end`; what is sent after that line is sent
+   * again next time, and the server counts it once).
+   */
+  finish(recent: boolean, end: number): { end: number; held: number } {
+    let held = 0;
+    const last = this.last;
+    if (recent && last && last.source === 'claude-code' && !last.final && last.key) {
+      const g = this.open.get(last.key);
+      if (g) {
+        this.open.delete(last.key);
+        held = g.lines;
+        end = g.first;
+      }
+    }
+    for (const [k, g] of this.open) this.send(k, g);
+    this.open.clear();
+    return { end, held };
   }
-  return { keep, end: cut < entries.length ? offsets[cut]! : end, held: entries.length - cut };
+
+  private send(k: string | symbol, g: Group): void {
+    if (typeof k === 'string') this.sent.add(k);
+    this.emit(g.e, g.offset);
+  }
 }
 
 /**
@@ -98,17 +152,18 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
     const c = cursors.files[f.path];
     const { from, resume } = resumePoint(c, f.path, st);
     if (c && from === c.end && st.size === c.size) continue; // nothing new (an unterminated last line is not re-read until it grows)
-    const read = readLogFile(ADAPTERS[f.source], f.path, f.root, { from, resume, includeTail: false, buffer });
+    // Events stream from the file into batches (a batch full goes to the sink at once).
+    const settler = new FileSettler((e, offset) => {
+      batch.push(toEvent(e, eventKey(e, id, f.path, offset), id));
+      r.events++;
+      if (batch.length >= (o.batchEvents ?? BATCH_EVENTS)) flush();
+    });
+    const read = readLogFile(ADAPTERS[f.source], f.path, f.root, { from, resume, includeTail: false, buffer, onEntry: (e, offset) => settler.add(e, offset) });
     r.filesRead++;
     r.malformedLines += read.malformed.length;
     for (const off of read.malformed) r.warnings.push(`${f.path}: malformed line at byte ${off} skipped`);
-    const s = settle(read.entries, read.offsets, read.end, now - st.mtimeMs < SETTLE_MS);
+    const s = settler.finish(now - st.mtimeMs < SETTLE_MS, read.end);
     r.heldBack += s.held;
-    for (const { e, offset } of s.keep) {
-      batch.push(toEvent(e, eventKey(e, id, f.path, offset), id));
-      if (batch.length >= (o.batchEvents ?? BATCH_EVENTS)) flush();
-    }
-    r.events += s.keep.length;
     // Held-back lines are re-read from their start; Claude Code keeps no parser state, Codex never holds back.
     cursors.files[f.path] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ...fileEdges(f.path, s.end), end: s.end, resume: s.held ? resume ?? null : read.snapshot };
   }
