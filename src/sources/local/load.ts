@@ -237,7 +237,8 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const plans = files.map((f) => plan(f, index?.get(f.path)));
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
-  const budget = opts.spillRows ?? (Number((opts.env ?? process.env).TOKENBOARD_SPILL_ROWS) || DEFAULT_SPILL_ROWS);
+  const fromEnv = Math.floor(Number((opts.env ?? process.env).TOKENBOARD_SPILL_ROWS));
+  const budget = opts.spillRows ?? (fromEnv >= 1 ? fromEnv : DEFAULT_SPILL_ROWS);
   const dedup = new Deduper(budget);
   const records: IndexedFile[] = [];
   const malformedByFile = new Map<string, number[]>();

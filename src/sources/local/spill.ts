@@ -7,7 +7,7 @@
  * spills (dedup.ts): every row so far, and every row after, is appended to one
  * of 64 partition files by its key's hash, so all copies of a response land in
  * one partition, in the order they were read. Then each partition (split again
- * by further hash bits while it holds more rows than the budget) is read back
+ * by further hash bits while it holds more than a quarter of the budget) is read back
  * and deduplicated on its own, with the same rule and, since its rows keep
  * their order, the same winners as one pass over everything would give. The
  * winners go to one file per day of their time (UTC), and the report reads the
