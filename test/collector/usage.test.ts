@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,53 @@ describe('tokenboard usage on a fixture tree', () => {
     const last = json.blocks.at(-1);
     expect(last).toMatchObject({ id: '2026-11-23T10:00:00.000Z', isActive: true, entries: 1 });
     expect(last.burnRate).toBeNull(); // a single entry has no duration to rate
+  });
+
+  it('daily --instances and --project (as ccusage): a row per day and project, JSON grouped by project', async () => {
+    const all = (await run({ sources: ['claude-code'] })).json;
+    const inst = (await run({ sources: ['claude-code'], instances: true })).json;
+    expect(Object.keys(inst)).toEqual(['projects', 'totals']);
+    expect(Object.keys(inst.projects).sort()).toEqual(['-home-dev-api', '-home-dev-app', '-work-site']);
+    expect(inst.totals).toEqual(all.totals);
+    const app = inst.projects['-home-dev-app'];
+    expect(app.map((d: { date: string }) => d.date)).toEqual(['2026-11-20']);
+    expect(Object.keys(app[0])).toEqual(Object.keys(all.daily[0])); // no project field inside a project's rows
+    const sum = (rows: { inputTokens: number }[]) => rows.reduce((n, r) => n + r.inputTokens, 0);
+    expect(Object.values(inst.projects as Record<string, { inputTokens: number }[]>).reduce((n, rows) => n + sum(rows), 0)).toBe(all.totals.inputTokens);
+    const only = (await run({ sources: ['claude-code'], project: '-home-dev-app' })).json;
+    expect(Object.keys(only)).toEqual(['daily', 'totals']);
+    expect(only.daily).toEqual(app.map((r: object) => ({ ...r, project: '-home-dev-app' })));
+    expect((await run({ sources: ['claude-code'], project: 'no-such-project' })).json.daily).toEqual([]);
+    const table = (await runUsage({ ...base, sources: ['claude-code'], instances: true, json: false })).output;
+    expect(table.indexOf('Project: -home-dev-api')).toBeGreaterThan(0);
+    expect(table.indexOf('Project: -home-dev-app')).toBeGreaterThan(table.indexOf('Project: -home-dev-api'));
+  });
+
+  it('blocks --token-limit (as ccusage): the active block\'s projection against a number or the most a finished block used', async () => {
+    // A finished block of 2 responses, then an active one of 2 responses 30 minutes apart.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tb-limit-'));
+    const line = (id: string, at: string, output: number) =>
+      JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: at, requestId: `req_${id}`, message: { id: `msg_${id}`, model: 'claude-sonnet-4-5-20250929', stop_reason: 'end_turn', usage: { input_tokens: 100, output_tokens: output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } }) + '\n';
+    mkdirSync(path.join(dir, 'projects', 'p'), { recursive: true });
+    writeFileSync(path.join(dir, 'projects', 'p', 's.jsonl'), line('a', '2026-11-22T08:00:00.000Z', 4900) + line('b', '2026-11-22T09:00:00.000Z', 4900) + line('c', '2026-11-23T10:00:00.000Z', 900) + line('d', '2026-11-23T10:30:00.000Z', 900));
+    const now = Date.parse('2026-11-23T11:00:00Z');
+    type B = { isActive: boolean; totalTokens: number; projection: { totalTokens: number } | null; tokenLimitStatus?: { limit: number; projectedUsage: number; percentUsed: number; status: string } };
+    const blocks = async (tokenLimit?: string) => (await run({ kind: 'blocks', sources: ['claude-code'], env: { CLAUDE_CONFIG_DIR: dir }, now, tokenLimit })).json.blocks as B[];
+    try {
+      const plain = await blocks();
+      const active = plain.find((b) => b.isActive)!;
+      const projected = active.projection!.totalTokens; // 2,000 in 30 minutes, 4 hours left
+      expect(projected).toBe(18000);
+      expect(plain.every((b) => b.tokenLimitStatus === undefined)).toBe(true);
+      const status = async (limit: string) => (await blocks(limit)).find((b) => b.isActive)!.tokenLimitStatus;
+      expect(await status('10000')).toEqual({ limit: 10000, projectedUsage: 18000, percentUsed: 180, status: 'exceeds' });
+      expect((await status('20000'))!.status).toBe('warning'); // over 80 %
+      expect((await status('25000'))!.status).toBe('ok');
+      expect(await status('max')).toMatchObject({ limit: 10000, status: 'exceeds' }); // the finished block's 2 x 5000
+      expect((await blocks('10000')).filter((b) => b.tokenLimitStatus).length).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('blocks --since/--until: drawn over every entry, then kept by the day each starts on in the time zone (as ccusage)', async () => {

@@ -1,4 +1,5 @@
 /** `tokenboard usage daily|weekly|monthly|session|blocks`: ccusage-style reports from local agent logs. */
+import { spawnSync } from 'node:child_process';
 import { Command, Option } from 'commander';
 import { LOCAL_SOURCES } from '../../sources/local/adapters.js';
 import type { LocalSource } from '../../sources/local/entry.js';
@@ -25,6 +26,10 @@ interface UsageFlags {
   recent?: boolean;
   workers?: string;
   cache: boolean;
+  project?: string;
+  instances?: boolean;
+  tokenLimit?: string;
+  jq?: string;
 }
 
 export function parseSources(list: string): LocalSource[] {
@@ -39,6 +44,14 @@ export function parseSources(list: string): LocalSource[] {
 export function printWarnings(warnings: string[], total: number): void {
   for (const w of warnings.slice(0, MAX_WARNINGS)) process.stderr.write(`warning: ${w}\n`);
   if (total > 0) process.stderr.write(`warning: ${total} malformed line(s) skipped${total > MAX_WARNINGS ? ` (first ${MAX_WARNINGS} shown)` : ''}\n`);
+}
+
+/** The report's JSON through `jq filter` (ccusage's --jq); a clear error when jq is missing or fails. */
+function throughJq(json: string, filter: string): string {
+  const r = spawnSync('jq', [filter], { input: json, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw new Error(`--jq needs the jq program on PATH (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`);
+  if (r.status !== 0) throw new Error(`--jq: ${r.stderr.trim() || `jq exited with status ${r.status}`}`);
+  return r.stdout;
 }
 
 function reportCommand(kind: ReportKind): Command {
@@ -62,12 +75,22 @@ function reportCommand(kind: ReportKind): Command {
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
     .option('--workers <n>', 'worker threads reading logs besides this one (default 0)')
     .option('--no-cache', `read every log file in full and leave the usage index (${defaultIndexFile(process.env, '~')}) alone`)
-    .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones');
+    .option('-p, --project <name>', 'only this project (a Claude Code projects/ folder name, a Codex working directory)')
+    .option('-q, --jq <filter>', 'print the JSON through jq with this filter (implies --json; needs jq on PATH)')
+    // ccusage's options that change nothing here, so that commands written for it keep working.
+    .option('-O, --offline', 'accepted for ccusage compatibility: prices are always the bundled ones')
+    .option('--no-offline', 'accepted for ccusage compatibility (nothing is fetched)')
+    .option('-l, --locale <locale>', 'accepted for ccusage compatibility: dates print as YYYY-MM-DD')
+    .option('--color', 'accepted for ccusage compatibility: tables have no colour')
+    .option('--no-color', 'accepted for ccusage compatibility')
+    .option('--compact', 'accepted for ccusage compatibility: tables are compact');
+  if (kind === 'daily') c.option('-i, --instances', 'a row per day and project; JSON grouped by project (as ccusage)');
   if (kind === 'weekly') c.addOption(new Option('--start-of-week <day>', 'first day of the week').choices([...WEEKDAYS]).default('sunday'));
   if (kind === 'blocks') {
     c.option('-a, --active', 'only the active block')
       .option('-r, --recent', 'blocks of the last 3 days (and the active one)')
-      .option('-l, --session-length <hours>', 'block length in hours', '5');
+      .option('-n, --session-length <hours>', 'block length in hours', '5')
+      .option('-t, --token-limit <tokens>', 'measure the active block\'s projection against this many tokens (or "max": the most a finished block used)');
   }
   return c.action(async (f: UsageFlags) => {
     const sessionLength = f.sessionLength !== undefined ? Number(f.sessionLength) : undefined;
@@ -75,7 +98,7 @@ function reportCommand(kind: ReportKind): Command {
     const r = await runUsage({
       kind,
       sources: parseSources(f.source),
-      json: !!f.json,
+      json: !!f.json || f.jq !== undefined,
       breakdown: !!f.breakdown,
       timeZone: assertTimeZone(f.timezone ?? systemTimeZone()),
       mode: f.mode,
@@ -88,6 +111,9 @@ function reportCommand(kind: ReportKind): Command {
       recent: f.recent,
       workers: f.workers !== undefined ? Math.max(0, Math.floor(Number(f.workers)) || 0) : undefined,
       index: f.cache ? defaultIndexFile() : null,
+      project: f.project,
+      instances: f.instances,
+      tokenLimit: f.tokenLimit,
     });
     printWarnings(r.warnings, r.load.malformedLines);
     if (r.load.spilled) {
@@ -96,7 +122,7 @@ function reportCommand(kind: ReportKind): Command {
           (f.cache ? ', and the usage index was not updated (every report reads every file)\n' : '\n'),
       );
     }
-    process.stdout.write(r.output + '\n');
+    process.stdout.write(f.jq !== undefined ? throughJq(r.output, f.jq) : r.output + '\n');
   });
 }
 

@@ -27,7 +27,8 @@ export interface ModelBreakdown {
 }
 
 export type UsageRow = TokenTotals & { modelsUsed: string[]; modelBreakdowns: ModelBreakdown[] };
-export type DailyRow = { date: string } & UsageRow;
+/** `project`: with --project or --instances (ccusage's daily report), the project of the row. */
+export type DailyRow = { date: string } & UsageRow & { project?: string };
 export type WeeklyRow = { week: string } & UsageRow;
 export type MonthlyRow = { month: string } & UsageRow;
 export type SessionRow = { sessionId: string } & UsageRow & { lastActivity: string; projectPath: string };
@@ -112,8 +113,24 @@ function ordered<T>(groups: Map<string, Acc>, o: ReportOptions, make: (key: stri
   return keys.map((k) => make(k, groups.get(k)!));
 }
 
-export function dailyReport(entries: Iterable<LocalEntry>, o: ReportOptions): DailyRow[] {
-  return ordered(group(entries, (_e, d) => d, o), o, (date, acc) => ({ date, ...toRow(acc) }));
+/**
+ * `byProject` (ccusage's --instances, or --project): a row per day and project, each naming its
+ * project (the Claude Code projects/ folder, the Codex working directory); rows by day, then
+ * project name.
+ */
+export function dailyReport(entries: Iterable<LocalEntry>, o: ReportOptions & { byProject?: boolean }): DailyRow[] {
+  if (!o.byProject) return ordered(group(entries, (_e, d) => d, o), o, (date, acc) => ({ date, ...toRow(acc) }));
+  return ordered(group(entries, (e, d) => `${d}\0${e.project}`, o), o, (key, acc) => {
+    const [date, project] = key.split('\0') as [string, string];
+    return { date, ...toRow(acc), project };
+  });
+}
+
+/** Daily rows by project (ccusage's --instances JSON): projects in the order of their first row. */
+export function byProject(rows: DailyRow[]): Record<string, Omit<DailyRow, 'project'>[]> {
+  const out: Record<string, Omit<DailyRow, 'project'>[]> = {};
+  for (const { project, ...row } of rows) (out[project ?? 'unknown'] ??= []).push(row);
+  return out;
 }
 
 export function weeklyReport(entries: Iterable<LocalEntry>, o: ReportOptions): WeeklyRow[] {

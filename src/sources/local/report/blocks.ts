@@ -28,6 +28,42 @@ export interface Projection {
   remainingMinutes: number;
 }
 
+/** With --token-limit (ccusage's): the active block's projection against the limit. */
+export interface TokenLimitStatus {
+  limit: number;
+  projectedUsage: number;
+  percentUsed: number;
+  status: 'ok' | 'warning' | 'exceeds';
+}
+
+/** Above this share of the limit a projection is a warning (as ccusage). */
+export const LIMIT_WARNING = 0.8;
+
+/**
+ * A token limit as ccusage reads --token-limit: a number, or `max` (or empty) for the most tokens
+ * any finished block used; undefined when there is none.
+ */
+export function tokenLimit(value: string, blocks: BlockJson[]): number | undefined {
+  if (value === '' || value === 'max') {
+    let max = 0;
+    for (const b of blocks) if (!b.isGap && !b.isActive && b.totalTokens > max) max = b.totalTokens;
+    return max > 0 ? max : undefined;
+  }
+  const n = Number.parseInt(value, 10);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** Each block with a projection, measured against `limit` (blocks without one are left as they are). */
+export function withLimit(blocks: BlockJson[], limit: number | undefined): BlockJson[] {
+  if (limit === undefined) return blocks;
+  return blocks.map((b) => {
+    if (!b.projection) return b;
+    const used = b.projection.totalTokens;
+    const status = used > limit ? 'exceeds' : used > limit * LIMIT_WARNING ? 'warning' : 'ok';
+    return { ...b, tokenLimitStatus: { limit, projectedUsage: used, percentUsed: (used / limit) * 100, status } };
+  });
+}
+
 export interface BlockJson {
   id: string;
   startTime: string;
@@ -42,6 +78,7 @@ export interface BlockJson {
   models: string[];
   burnRate: BurnRate | null;
   projection: Projection | null;
+  tokenLimitStatus?: TokenLimitStatus;
 }
 
 interface Block {

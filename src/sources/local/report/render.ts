@@ -22,14 +22,17 @@ const listed = isListedModel;
 export function usageTable(
   title: string,
   firstHead: string,
-  rows: { label: string; row: UsageRow; trailing?: string }[],
+  /** `section`: a heading row (`Project: …`) goes before the first row of each section. */
+  rows: { label: string; row: UsageRow; trailing?: string; section?: string }[],
   totals: TokenTotals,
   opts: { breakdown: boolean; trailingHead?: string },
 ): string {
   const head = [firstHead, 'Models', ...TOKEN_HEAD, ...(opts.trailingHead ? [opts.trailingHead] : [])];
   const t = new Table({ head, style: { head: [], border: [] }, colAligns: head.map((_, i) => (i >= 2 && i < 8 ? 'right' : 'left')) });
   const tail = (s?: string) => (opts.trailingHead ? [s ?? ''] : []);
+  let section: string | undefined;
   for (const r of rows) {
+    if (r.section !== undefined && r.section !== section) t.push([`Project: ${(section = r.section)}`, '', ...TOKEN_HEAD.map(() => ''), ...tail()]);
     t.push([r.label, r.row.modelsUsed.map((m) => `- ${shortModel(m)}`).join('\n'), ...tokenCells(r.row), ...tail(r.trailing)]);
     if (opts.breakdown) for (const b of r.row.modelBreakdowns.filter((x) => listed(x.modelName))) t.push([`  └─ ${shortModel(b.modelName)}`, '', ...tokenCells(b), ...tail()]);
   }
@@ -57,6 +60,8 @@ export function blocksTable(blocks: BlockJson[], tz: string): string {
     if (b.isActive && b.burnRate) {
       t.push(['', 'BURN RATE', '', `${fmtInt(b.burnRate.tokensPerMinute)}/min`, `${fmtUsd(b.burnRate.costPerHour)}/h`]);
     }
+    const limit = b.tokenLimitStatus;
+    if (limit) t.push([`token limit ${fmtInt(limit.limit)}`, limit.status === 'ok' ? 'OK' : limit.status.toUpperCase(), '', `${limit.percentUsed.toFixed(1)}% projected`, '']);
   }
   return `Token usage by ${blocks.length ? '' : 'no '}5-hour block\n${t.toString()}`;
 }

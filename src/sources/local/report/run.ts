@@ -4,8 +4,9 @@ import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
 import { priceRows, rowsToPrice } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
-import { dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
-import { DEFAULT_BLOCK_HOURS, identifyBlocks } from './blocks.js';
+import type { LocalEntry } from '../entry.js';
+import { byProject, dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
+import { DEFAULT_BLOCK_HOURS, identifyBlocks, tokenLimit, withLimit } from './blocks.js';
 import { dayKeyer } from './dates.js';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session' | 'blocks';
@@ -20,6 +21,12 @@ export interface UsageRunOptions extends Omit<ReportOptions, 'pricer'> {
   sessionLength?: number;
   active?: boolean;
   recent?: boolean;
+  /** Only this project's usage (ccusage's --project: the Claude Code projects/ folder name, the Codex working directory). */
+  project?: string;
+  /** Daily: a row per day and project, JSON grouped by project (ccusage's --instances). */
+  instances?: boolean;
+  /** Blocks: measure the active block's projection against this limit (a number, or `max`). */
+  tokenLimit?: string;
   workers?: number;
   /** Usage index file (log-index.ts); none: read every log in full. */
   index?: string | null;
@@ -82,12 +89,21 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
     if (load.index && (load.index.changed || toPrice.length)) load.index.save();
   } else if (o.mode !== 'display') pricer = await loadPricer();
   // Period and session reports take entries in any order; blocks take them in time order.
-  const entries = () => (table ? table.reused() : load.spilled!.byTime());
+  const only = (it: Iterable<LocalEntry>) => (o.project === undefined ? it : ofProject(it, o.project));
+  const entries = () => only(table ? table.reused() : load.spilled!.byTime());
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
   let output: string;
   switch (o.kind) {
-    case 'daily':
+    case 'daily': {
+      const byProj = !!(o.instances || o.project !== undefined);
+      const rows = dailyReport(entries(), { ...r, byProject: byProj });
+      const labelled = rows.map((x) => ({ label: x.date, row: x, section: o.instances ? x.project : undefined }));
+      output = o.json
+        ? text(o.instances ? { projects: byProject(rows), totals: totalsOf(rows) } : { daily: rows, totals: totalsOf(rows) })
+        : render!.usageTable('Token usage by day', 'Date', o.instances ? sectioned(labelled) : labelled, totalsOf(rows), { breakdown: o.breakdown });
+      break;
+    }
     case 'weekly':
     case 'monthly': {
       const p = PERIODS[o.kind];
@@ -114,7 +130,7 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
       const now = o.now ?? Date.now();
       // As ccusage: blocks are drawn over every entry, then --since/--until keep those that start
       // on those days in the report's time zone (a filter on entries would cut blocks apart).
-      let blocks = identifyBlocks(table ? table.byTime() : load.spilled!.byTime(), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      let blocks = identifyBlocks(only(table ? table.byTime() : load.spilled!.byTime()), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.since || o.until) {
         const day = dayKeyer(o.timeZone);
         blocks = blocks.filter((b) => {
@@ -122,11 +138,24 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
           return (!o.since || d >= o.since) && (!o.until || d <= o.until);
         });
       }
+      // `max`: the most tokens of a finished block, before --recent and --active keep some (as ccusage).
+      if (o.tokenLimit !== undefined) blocks = withLimit(blocks, tokenLimit(o.tokenLimit, blocks));
       if (o.recent) blocks = blocks.filter((b) => Date.parse(b.startTime) >= now - RECENT_MS || b.isActive);
       if (o.active) blocks = blocks.filter((b) => b.isActive);
-      output = o.json ? text({ blocks }) : render!.blocksTable(blocks, o.timeZone);
+      output = o.json ? text(o.active && !blocks.length ? { blocks, message: 'No active block' } : { blocks }) : render!.blocksTable(blocks, o.timeZone);
       break;
     }
   }
   return output;
+}
+
+function* ofProject(entries: Iterable<LocalEntry>, project: string): Generator<LocalEntry> {
+  for (const e of entries) if (e.project === project) yield e;
+}
+
+/** Table rows by project (--instances): each project's days together, projects in the order of their first day. */
+function sectioned<T extends { section?: string }>(rows: T[]): T[] {
+  const groups = new Map<string | undefined, T[]>();
+  for (const x of rows) (groups.get(x.section) ?? groups.set(x.section, []).get(x.section)!).push(x);
+  return [...groups.values()].flat();
 }
