@@ -85,8 +85,11 @@ describe('tokenboard usage on a fixture tree', () => {
     expect(m.monthly[0].month).toBe('2026-11');
     const s = (await run({ kind: 'session', sources: ['claude-code'] })).json;
     const s1 = s.sessions.find((x: { sessionId: string }) => x.sessionId.endsWith('0001'));
-    // msg_A1's copy in the resumed session (listed first) is the one kept
-    expect(s1).toMatchObject({ projectPath: '-home-dev-app', lastActivity: '2026-11-20', inputTokens: 163, outputTokens: 560 });
+    const s2 = s.sessions.find((x: { sessionId: string }) => x.sessionId.endsWith('0002'));
+    // msg_A1 counts in the session it was made in (0001, begun 09:00:00), not in 0002, which
+    // replays it and began later, though 0002 is listed first (ccusage too takes files by time)
+    expect(s1).toMatchObject({ projectPath: '-home-dev-app', lastActivity: '2026-11-20', inputTokens: 173, outputTokens: 860 });
+    expect(s2).toMatchObject({ projectPath: '-home-dev-api', inputTokens: 20, outputTokens: 790 });
     expect(Object.keys(s1)).toEqual(['sessionId', 'inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'totalCost', 'modelsUsed', 'modelBreakdowns', 'lastActivity', 'projectPath']);
   });
 
@@ -118,8 +121,10 @@ describe('tokenboard usage on a fixture tree', () => {
     expect(only.daily).toEqual(app.map((r: object) => ({ ...r, project: '-home-dev-app' })));
     expect((await run({ sources: ['claude-code'], project: 'no-such-project' })).json.daily).toEqual([]);
     const table = (await runUsage({ ...base, sources: ['claude-code'], instances: true, json: false })).output;
-    expect(table.indexOf('Project: -home-dev-api')).toBeGreaterThan(0);
-    expect(table.indexOf('Project: -home-dev-app')).toBeGreaterThan(table.indexOf('Project: -home-dev-api'));
+    // projects in the order of their first day, as ccusage: app (the 20th), api (the 21st), site
+    expect(Object.keys(inst.projects)).toEqual(['-home-dev-app', '-home-dev-api', '-work-site']);
+    expect(table.indexOf('Project: -home-dev-app')).toBeGreaterThan(0);
+    expect(table.indexOf('Project: -home-dev-api')).toBeGreaterThan(table.indexOf('Project: -home-dev-app'));
   });
 
   it('blocks --token-limit (as ccusage): the active block\'s projection against a number or the most a finished block used', async () => {

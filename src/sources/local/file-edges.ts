@@ -38,6 +38,57 @@ export function fileEdges(file: string, end: number): { head: string; mark: stri
   }
 }
 
+const STAMP = Buffer.from('"timestamp":"');
+/** How far into a file `firstTime` looks (a first user message can be long). */
+const FIRST_MAX = 1 << 20;
+
+/**
+ * The time of the first line of `file` with a `"timestamp"` (epoch ms), or null when the first
+ * megabyte has none. Logs are written in time order, so this is when the file began; a session
+ * that replays another's lines (a resumed or forked session) begins after it.
+ */
+export function firstTime(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const b = Buffer.allocUnsafe(16 << 10);
+    let carry = 0; // bytes kept from the last chunk (a timestamp may straddle two)
+    for (let pos = 0; pos < FIRST_MAX; ) {
+      const got = readSync(fd, b, carry, b.length - carry, pos);
+      if (got === 0) return null;
+      pos += got;
+      const n = carry + got;
+      const v = b.subarray(0, n);
+      for (let at = v.indexOf(STAMP); at !== -1; at = v.indexOf(STAMP, at + 1)) {
+        const from = at + STAMP.length;
+        const to = v.indexOf(0x22, from);
+        if (to === -1) break; // the value goes on in the next chunk
+        const t = Date.parse(v.toString('latin1', from, to));
+        if (Number.isFinite(t)) return t;
+      }
+      carry = Math.min(64, n);
+      b.copy(b, 0, n - carry, n);
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Files in the order their usage is first counted: by `firstTime` (earliest first; none: last),
+ * ties in the order given. A response found in two files counts in the earlier one (the session
+ * it was made in, not one that replays it), as ccusage takes files by their earliest timestamp.
+ */
+export function byFirstTime<T>(files: T[], first: (f: T, i: number) => number | null): T[] {
+  const t = files.map((f, i) => first(f, i) ?? Infinity);
+  return files.map((_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b).map((i) => files[i]!);
+}
+
 /** Whether `file` (as stat'ed now) has only grown since `m` was taken, so reading can resume at `m.end`. */
 export function onlyGrew(m: ReadMark, file: string, now: { ino: number; size: number; mtimeMs: number }): boolean {
   if (m.ino !== now.ino || now.size < m.end) return false;

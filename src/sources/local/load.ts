@@ -3,7 +3,8 @@
  * for reports. With a usage index (log-index.ts) only what was appended since
  * the last report is read; the rest comes from the index. With worker threads,
  * this thread and the workers take the files to read from one shared counter,
- * largest first; results are deduplicated in discovery order whatever thread
+ * largest first; results are deduplicated in the order the files began (their
+ * first timestamp, file-edges.ts), whatever thread
  * read them. Every reader streams its files, so memory depends on the number of
  * responses kept, not on the size of the logs; past a budget of responses the
  * dedup spills to files (spill.ts) and memory stays flat: the report then reads
@@ -19,7 +20,7 @@ import { lineNumbersAt } from './lines.js';
 import { listJsonl, type LogFile } from './paths.js';
 import { packedRows, packEntries, unpackEntries, type EntryTable, type PackedEntries } from './pack.js';
 import { readLogFile } from './read.js';
-import { fileEdges, onlyGrew } from './file-edges.js';
+import { byFirstTime, fileEdges, firstTime, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
 import type { SpilledEntries } from './spill.js';
 
@@ -222,19 +223,26 @@ function received(p: PackedEntries): PackedEntries {
 }
 
 /** Where to read `f` given its index record: nothing (unchanged), from the record's end, or from the start. */
-function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFile | null; task: ReadTask | null } {
+function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFile | null; task: ReadTask | null; first: number | null } {
   if (rec && rec.ino === f.ino && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
     // Unchanged: only an unterminated last line (if any) is read again.
-    return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null };
+    return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null, first: null };
   }
-  return rec && rec.end > 0 && onlyGrew(rec, f.path, f) ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume } } : { cached: null, task: { file: f, from: 0, resume: undefined } };
+  return rec && rec.end > 0 && onlyGrew(rec, f.path, f)
+    ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume }, first: null }
+    : { cached: null, task: { file: f, from: 0, resume: undefined }, first: null };
 }
 
 export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
-  const files = discoverFiles(opts.sources, opts.env, opts.home);
-  const totalBytes = files.reduce((s, f) => s + f.size, 0);
+  const found = discoverFiles(opts.sources, opts.env, opts.home);
+  const totalBytes = found.reduce((s, f) => s + f.size, 0);
   const index = opts.index ? readIndex(opts.index) : null;
-  const plans = files.map((f) => plan(f, index?.get(f.path)));
+  // Files are counted in the order they began (byFirstTime): the index knows when for the files
+  // it holds; the others are looked at (the first line with a timestamp).
+  const planned = found.map((f) => ({ f, ...plan(f, index?.get(f.path)) }));
+  const ordered = byFirstTime(planned, (p) => (p.first = p.cached ? p.cached.first : firstTime(p.f.path)));
+  const files = ordered.map((p) => p.f);
+  const plans = ordered;
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
   const fromEnv = Math.floor(Number((opts.env ?? process.env).TOKENBOARD_SPILL_ROWS));
@@ -246,7 +254,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   let duplicates = 0;
   let done = 0;
   let changed = false;
-  // Parts arrive in any order from workers; files are taken in discovery order (so which of two
+  // Parts arrive in any order from workers; files are taken in the order they began (so which of two
   // equal copies is kept, and so its session, never depends on timing) as soon as they can be.
   const parts: (PartRead | undefined)[] = new Array(tasks.length);
   let next = 0;
@@ -257,7 +265,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
       const part = task ? parts[k] : undefined;
       if (task && !part) return;
       const f = files[next]!;
-      const kept = keep(f, cached, part, index !== null);
+      const kept = keep(f, cached, part, index !== null, plans[next]!.first);
       if (kept.record) {
         if (kept.grew) changed = true;
         if (dedup.spill === null) records.push(kept.record);
@@ -282,14 +290,14 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const others = index ? [...index.values()].filter((r) => !seen.has(r.path) && existsSync(r.path)) : [];
   const indexed = index?.size ?? 0;
   const nWorkers = Math.min(opts.workers ?? 0, 16, Math.max(0, tasks.length - 1));
-  // One thread takes files in discovery order, so each is added as soon as it is read.
+  // One thread takes files in that order, so each is added as soon as it is read.
   const order = nWorkers > 0 ? takeOrder(tasks) : Int32Array.from(tasks.keys());
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const reading = nWorkers > 0 ? readInWorkers(nWorkers, tasks, order, counter, (k, r) => ((parts[k] = r), takeReady())) : null;
   if (reading) opts.onWorkersStarted?.();
   const buffer = Buffer.allocUnsafe(1 << 20);
   takeReady();
-  // One thread without an index reads straight into the dedup (files come in discovery order);
+  // One thread without an index reads straight into the dedup (files come in that order);
   // parts that may wait (for workers' files before them) or go into the index are kept packed.
   // Once the dedup spills there is no index: one thread reads every file left from its start
   // straight into it (what the index held of them is not used), and a single file holding more
@@ -365,6 +373,7 @@ function keep(
   cached: IndexedFile | null,
   part: PartRead | undefined,
   indexing: boolean,
+  first: number | null,
 ): { body: PackedEntries | null; tail: LocalEntry[]; record: IndexedFile | null; grew: boolean; duplicates: number; malformed: number[] } {
   // A part that starts at the record's end adds to it; one that read nothing complete leaves it.
   const grew = part !== undefined && (cached === null || part.end !== cached.end);
@@ -384,6 +393,6 @@ function keep(
     duplicates += d.duplicates;
   }
   const record: IndexedFile | null =
-    indexing && body ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, malformed, duplicates, packed: body } : null;
+    indexing && body ? { path: f.path, ino: f.ino, size: f.size, mtimeMs: f.mtimeMs, ...fileEdges(f.path, part.end), end: part.end, resume: part.snapshot, first, malformed, duplicates, packed: body } : null;
   return { body, tail, record, grew, duplicates, malformed };
 }

@@ -31,7 +31,7 @@ import type { PackedEntries } from './pack.js';
 import { PACKED_NUMS, PACKED_REFS, packedRows } from './pack.js';
 
 /** Bump when what a file yields changes (parsers, entry fields), so old indexes are rebuilt. */
-const FORMAT = 3;
+const FORMAT = 4;
 const MAGIC = 'tokenboard-usage-index';
 
 /** A file's record: how far it was read (file-edges.ts decides whether it only grew since) and what it held. */
@@ -41,6 +41,8 @@ export interface IndexedFile extends Required<ReadMark> {
   end: number;
   /** Parser state at `end`. */
   resume: unknown;
+  /** When the file began (file-edges.ts `firstTime`): the order files are counted in. */
+  first: number | null;
   /** Byte offsets of malformed complete lines. */
   malformed: number[];
   /** Duplicates dropped within the file. */

@@ -16,7 +16,7 @@ import { discoverFiles } from '../load.js';
 import { readLogFile } from '../read.js';
 import { eventKey, toEvent, type EventIdentity } from './events.js';
 import { Spool } from './spool.js';
-import { fileEdges } from '../file-edges.js';
+import { byFirstTime, fileEdges, firstTime } from '../file-edges.js';
 import { CollectorState, resumePoint, type CursorState } from './state.js';
 import { uploadSpool, type UploadOptions, type UploadResult } from './upload.js';
 
@@ -128,7 +128,15 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
   const cursors: CursorState = state.loadCursors();
   const id: EventIdentity = { ...o.identity, machineId: state.machineId() };
   const now = o.now ?? Date.now();
-  const files = discoverFiles(o.sources, o.env, o.home);
+  // In the order files began, as reports count them: a response also found in a session that
+  // replays it is sent from the session it was made in (the server keeps the first it gets).
+  const firsts = new Map<string, number | null>();
+  const files = byFirstTime(discoverFiles(o.sources, o.env, o.home), (f) => {
+    const c = cursors.files[f.path];
+    const first = c && c.first !== undefined ? c.first : firstTime(f.path);
+    firsts.set(f.path, first);
+    return first;
+  });
   const r: ScanResult = { files: files.length, filesRead: 0, events: 0, heldBack: 0, malformedLines: 0, warnings: [] };
   let batch: UsageEventInput[] = [];
   const flush = () => {
@@ -165,7 +173,8 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
     const s = settler.finish(now - st.mtimeMs < SETTLE_MS, read.end);
     r.heldBack += s.held;
     // Held-back lines are re-read from their start; Claude Code keeps no parser state, Codex never holds back.
-    cursors.files[f.path] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ...fileEdges(f.path, s.end), end: s.end, resume: s.held ? resume ?? null : read.snapshot };
+    const first = from === 0 ? firstTime(f.path) : firsts.get(f.path)!; // read again from the start: the file may be another
+    cursors.files[f.path] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ...fileEdges(f.path, s.end), end: s.end, resume: s.held ? resume ?? null : read.snapshot, first };
   }
   flush();
   if (commit) {

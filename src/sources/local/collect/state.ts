@@ -44,6 +44,8 @@ export interface FileCursor extends ReadMark {
   end: number;
   /** Parser state at `end` (Codex: model and running totals). */
   resume: unknown;
+  /** When the file began (file-edges.ts `firstTime`); absent in cursors written before it existed. */
+  first?: number | null;
 }
 
 export interface CursorState {
