@@ -76,7 +76,7 @@ export class Deduper {
     const k = p.keys;
     const s = keyStart(k, i);
     const e = k.ends[i]!;
-    const at = e === s ? -1 : this.index.findOrAdd(k.bytes, s, e, this.table.length, this.keyOf);
+    const at = e === s ? -1 : p.hashes ? this.index.findOrAdd(k.bytes, s, e, this.table.length, this.keyOf, p.hashes[i]!) : this.index.findOrAdd(k.bytes, s, e, this.table.length, this.keyOf);
     if (at === -1) {
       this.table.pushRow(p, i);
       if (this.table.length >= this.budget) this.startSpill();
@@ -110,6 +110,13 @@ export class Deduper {
     const out = this.spill!.finish();
     this.duplicates += out.duplicates;
     return out;
+  }
+
+  /** The kept rows as packed columns, with their keys' hashes (so a dedup they are added to need not hash them again). */
+  packed(): PackedEntries {
+    const p = this.table.packed();
+    p.hashes = this.index.rowHashes(this.table.length);
+    return p;
   }
 
   /** Forget every row and key, keeping the memory (a reader deduplicates one file after another). */

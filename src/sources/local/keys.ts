@@ -129,8 +129,8 @@ export class KeyIndex {
    * The row already holding b[s, e), or -1 after recording `row` for it. `keyOf(row)` must put
    * that row's key in `at` ([bytes, start, end]) and return it.
    */
-  findOrAdd(b: Uint8Array, s: number, e: number, row: number, keyOf: (row: number) => KeyRef): number {
-    const h = hashBytes(b, s, e);
+  findOrAdd(b: Uint8Array, s: number, e: number, row: number, keyOf: (row: number) => KeyRef, hash = hashBytes(b, s, e)): number {
+    const h = hash;
     const mask = this.slots.length - 1;
     const n = e - s;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -151,6 +151,11 @@ export class KeyIndex {
         if (k.end - k.start === n && sameBytes(b, s, e, k.bytes, k.start)) return r;
       }
     }
+  }
+
+  /** The hash of each of the first `n` rows' keys (0 for a row without a key). */
+  rowHashes(n: number): Uint32Array {
+    return this.hashes.slice(0, n);
   }
 
   private grow(): void {

@@ -155,7 +155,7 @@ export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = nul
   const tail: LocalEntry[] = [];
   if (last) (sunk || lastAt < r.end ? dedup.add(last) : tail.push(last));
   const common = { tail, malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: r.snapshot };
-  return sunk ? { ...common, packed: null, sunk, duplicates: moved } : { ...common, packed: dedup.table.packed(), sunk, duplicates: dedup.duplicates };
+  return sunk ? { ...common, packed: null, sunk, duplicates: moved } : { ...common, packed: dedup.packed(), sunk, duplicates: dedup.duplicates };
 }
 
 /** What a worker posts per file: a PartRead with its tail packed too. */

@@ -25,6 +25,8 @@ export interface PackedEntries {
   /** Interned strings and, per entry, indexes of source, model, sessionId, project. */
   strings: string[];
   refs: Uint32Array;
+  /** Each row's key hash (keys.ts hashBytes), when the dedup that made the rows passes them on; never stored. */
+  hashes?: Uint32Array;
 }
 
 export const packedRows = (p: PackedEntries): number => p.keys.ends.length;
