@@ -149,3 +149,17 @@ describe('Deduper over the table', () => {
   });
 });
 
+
+describe('keys longer than the encoding buffer', () => {
+  it('are read after encoding, so a key that grows the buffer still matches its copies (here once spilled)', () => {
+    const key = 'k'.repeat(50_000); // longer than any key before: the reused buffer grows for it
+    const d = new Deduper(1);
+    d.add(entry(0, { key: 'short' })); // the dedup spills at its first row
+    d.add(entry(1, { key, output: 1 }));
+    d.add(entry(2, { key, output: 5 }));
+    const kept = [...d.finishSpill().byTime()].map((e) => `${e.sessionId}:${e.output}`);
+    expect(kept).toHaveLength(2); // 'short' and the long key once (its copies were not matched: 3)
+    expect(kept).toContain(`${entry(2).sessionId}:5`);
+    expect(d.duplicates).toBe(1);
+  });
+});

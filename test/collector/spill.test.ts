@@ -4,13 +4,12 @@
  * usage index and worker threads, and leave no file behind.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
-import { REPORT_KINDS } from '../../src/sources/local/report/run.js';
+import { REPORT_KINDS, runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
 import { ExactSum } from '../../src/sources/local/report/sum.js';
+import { copyLogFixtures } from '../support/log-fixtures.js';
 
 let work: string;
 let env: NodeJS.ProcessEnv;
@@ -19,10 +18,7 @@ const APP = 'claude-code/config-a/projects/-home-dev-app/0b7e3c1a-1111-4a4a-8a8a
 const SITE = 'claude-code/config-b/projects/-work-site/0b7e3c1a-3333-4a4a-8a8a-000000000003.jsonl';
 
 beforeEach(() => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'tb-spill-'));
-  cpSync(path.resolve('test/fixtures/claude-code'), path.join(work, 'claude-code'), { recursive: true });
-  cpSync(path.resolve('test/fixtures/codex'), path.join(work, 'codex'), { recursive: true });
-  env = { CLAUDE_CONFIG_DIR: `${work}/claude-code/config-a,${work}/claude-code/config-b`, CODEX_HOME: `${work}/codex/home` };
+  ({ work, env } = copyLogFixtures('tb-spill-'));
 });
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');

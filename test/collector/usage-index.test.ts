@@ -3,14 +3,14 @@
  * must print exactly what a report reading every file prints, after every
  * kind of change to the logs, while reading only what changed.
  */
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { unpricedRows } from '../../src/sources/local/cost.js';
 import { loadEntries } from '../../src/sources/local/load.js';
 import { readIndex } from '../../src/sources/local/log-index.js';
 import { runUsage, type UsageRunOptions } from '../../src/sources/local/report/run.js';
+import { copyLogFixtures } from '../support/log-fixtures.js';
 
 let work: string;
 let indexFile: string;
@@ -22,11 +22,8 @@ const SITE = 'config-b/projects/-work-site/0b7e3c1a-3333-4a4a-8a8a-000000000003.
 const CODEX = 'codex/home/sessions/2026/11/20/rollout-2026-11-20T10-00-00-019a1b2c-aaaa-7bbb-8ccc-000000000001.jsonl';
 
 beforeEach(() => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'tb-index-'));
-  cpSync(path.resolve('test/fixtures/claude-code'), path.join(work, 'claude-code'), { recursive: true });
-  cpSync(path.resolve('test/fixtures/codex'), path.join(work, 'codex'), { recursive: true });
+  ({ work, env } = copyLogFixtures('tb-index-'));
   indexFile = path.join(work, 'cache', 'usage-index.bin');
-  env = { CLAUDE_CONFIG_DIR: `${claude('config-a')},${claude('config-b')}`, CODEX_HOME: path.join(work, 'codex/home') };
 });
 
 const report = async (o: Partial<UsageRunOptions> = {}) => {

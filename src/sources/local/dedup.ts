@@ -14,7 +14,7 @@
  * (spill.ts), so memory stays flat whatever the size of the logs.
  */
 import type { LocalEntry } from './entry.js';
-import { keyScratch, KeyIndex, keyStart } from './keys.js';
+import { KeyIndex, keyStart } from './keys.js';
 import { EntryTable, PACKED_NUMS as F, packedRows, storedKey, type PackedEntries } from './pack.js';
 import { Spill, type SpilledEntries } from './spill.js';
 
@@ -46,21 +46,23 @@ export class Deduper {
   private lastRow = -1;
 
   add(e: LocalEntry): void {
-    if (this.spill !== null) return this.spill.add(e, keyScratch(), 0, storedKey(e));
+    if (this.spill !== null) {
+      const k = storedKey(e);
+      return this.spill.add(e, k.bytes, k.start, k.end);
+    }
     let at: number;
     if (e.key !== null && e.key === this.lastKey && e.source === this.lastSource) at = this.lastRow;
     else {
-      const n = storedKey(e);
-      if (n === 0) {
+      const k = storedKey(e);
+      if (k.end === 0) {
         this.table.push(e);
         if (this.table.length >= this.budget) this.startSpill();
         return;
       }
-      const b = keyScratch();
-      at = this.index.findOrAdd(b, 0, n, this.table.length, this.keyOf);
+      at = this.index.findOrAdd(k.bytes, k.start, k.end, this.table.length, this.keyOf);
       this.lastKey = e.key;
       this.lastSource = e.source;
-      this.lastRow = at === -1 ? this.table.pushKeyed(e, b, 0, n) : at;
+      this.lastRow = at === -1 ? this.table.pushKeyed(e, k.bytes, k.start, k.end) : at;
       if (at === -1) {
         if (this.table.length >= this.budget) this.startSpill();
         return;

@@ -80,12 +80,13 @@ export function firstTime(file: string): number | null {
 }
 
 /**
- * Files in the order their usage is first counted: by `firstTime` (earliest first; none: last),
- * ties in the order given. A response found in two files counts in the earlier one (the session
- * it was made in, not one that replays it), as ccusage takes files by their earliest timestamp.
+ * Files in the order their usage is first counted: by `firstTime` (`times[i]` is file i's;
+ * earliest first, none last), ties in the order given. A response found in two files counts in
+ * the earlier one (the session it was made in, not one that replays it), as ccusage takes files
+ * by their earliest timestamp.
  */
-export function byFirstTime<T>(files: T[], first: (f: T, i: number) => number | null): T[] {
-  const t = files.map((f, i) => first(f, i) ?? Infinity);
+export function byFirstTime<T>(files: T[], times: (number | null)[]): T[] {
+  const t = times.map((x) => x ?? Infinity);
   return files.map((_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b).map((i) => files[i]!);
 }
 

@@ -223,14 +223,12 @@ function received(p: PackedEntries): PackedEntries {
 }
 
 /** Where to read `f` given its index record: nothing (unchanged), from the record's end, or from the start. */
-function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFile | null; task: ReadTask | null; first: number | null } {
+function plan(f: SourceFile, rec: IndexedFile | undefined): { cached: IndexedFile | null; task: ReadTask | null } {
   if (rec && rec.ino === f.ino && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
     // Unchanged: only an unterminated last line (if any) is read again.
-    return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null, first: null };
+    return { cached: rec, task: rec.end < f.size ? { file: f, from: rec.end, resume: rec.resume } : null };
   }
-  return rec && rec.end > 0 && onlyGrew(rec, f.path, f)
-    ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume }, first: null }
-    : { cached: null, task: { file: f, from: 0, resume: undefined }, first: null };
+  return rec && rec.end > 0 && onlyGrew(rec, f.path, f) ? { cached: rec, task: { file: f, from: rec.end, resume: rec.resume } } : { cached: null, task: { file: f, from: 0, resume: undefined } };
 }
 
 export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
@@ -239,10 +237,12 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const index = opts.index ? readIndex(opts.index) : null;
   // Files are counted in the order they began (byFirstTime): the index knows when for the files
   // it holds; the others are looked at (the first line with a timestamp).
-  const planned = found.map((f) => ({ f, ...plan(f, index?.get(f.path)) }));
-  const ordered = byFirstTime(planned, (p) => (p.first = p.cached ? p.cached.first : firstTime(p.f.path)));
-  const files = ordered.map((p) => p.f);
-  const plans = ordered;
+  const planned = found.map((f) => {
+    const p = plan(f, index?.get(f.path));
+    return { f, ...p, first: p.cached ? p.cached.first : firstTime(f.path) };
+  });
+  const plans = byFirstTime(planned, planned.map((p) => p.first));
+  const files = plans.map((p) => p.f);
   const tasks = plans.flatMap((p) => (p.task ? [p.task] : []));
   const taskNo = new Map(tasks.map((t, i) => [t, i]));
   const fromEnv = Math.floor(Number((opts.env ?? process.env).TOKENBOARD_SPILL_ROWS));

@@ -10,6 +10,7 @@
  * objects cost as much as reading the files.
  */
 import type { LocalEntry, LocalSource } from './entry.js';
+import { Codes } from '../../domain/codes.js';
 import { decodeKey, encodeKey, KeyArena, keyScratch, keyStart, type KeyColumn, type KeyRef } from './keys.js';
 
 /** Numbers and string references per entry. */
@@ -31,9 +32,16 @@ export interface PackedEntries {
 
 export const packedRows = (p: PackedEntries): number => p.keys.ends.length;
 
-/** Row `i`'s stored key (source tag + key bytes; empty: none), as a table's `keyRef` gives one. */
-export function storedKey(e: LocalEntry): number {
-  return e.key === null ? 0 : encodeKey(KEY_TAG[e.source], e.key);
+const encoded: KeyRef = { bytes: new Uint8Array(0), start: 0, end: 0 };
+
+/**
+ * `e`'s stored key (source tag + key bytes; empty: none), as a table's `keyRef` gives one: a
+ * reused reference, valid until the next call (read after encoding: a long key may move it).
+ */
+export function storedKey(e: LocalEntry): KeyRef {
+  encoded.end = e.key === null ? 0 : encodeKey(KEY_TAG[e.source], e.key);
+  encoded.bytes = keyScratch();
+  return encoded;
 }
 
 /** The byte that starts a stored key: its source (Claude Code and Codex keys never collide). */
@@ -101,8 +109,7 @@ export function writeNums(nums: Float64Array, o: number, e: LocalEntry): void {
 
 /** The strings of rows, interned: per row, the indexes of its source, model, sessionId and project. */
 export class Interner {
-  strings: string[] = [];
-  private ids = new Map<string, number>();
+  private codes = new Codes<string>();
   /** The last string and index per field: consecutive rows repeat them. */
   private lastString = ['', '', '', ''];
   private lastId = [-1, -1, -1, -1];
@@ -115,11 +122,15 @@ export class Interner {
     refs[at + 3] = this.id(3, e.project);
   }
 
+  /** The interned strings, by index. */
+  get strings(): string[] {
+    return this.codes.values;
+  }
+
   /** The index of `s` as field `field` (0-3) of a row. */
   id(field: number, s: string): number {
     if (s === this.lastString[field]) return this.lastId[field]!;
-    let id = this.ids.get(s);
-    if (id === undefined) this.ids.set(s, (id = this.strings.push(s) - 1));
+    const id = this.codes.code(s);
     this.lastString[field] = s;
     this.lastId[field] = id;
     return id;
@@ -127,8 +138,7 @@ export class Interner {
 
   /** Forget every string (a new array: the old one may have been handed out). */
   clear(): void {
-    this.strings = [];
-    this.ids.clear();
+    this.codes = new Codes<string>();
     this.lastString.fill('');
     this.lastId.fill(-1);
   }
@@ -397,11 +407,7 @@ export class EntryTable {
     const r = this.owned++;
     this.grow(r);
     this.fillOwned(r, e);
-    if (b === null) {
-      b = keyScratch();
-      s = 0;
-      end = storedKey(e);
-    }
+    if (b === null) ({ bytes: b, start: s, end } = storedKey(e));
     const length = end - s;
     this.keyPlace.set(r, length === 0 ? 0 : this.arena.add(b, s, end));
     this.keyEnds.set(r, (r === 0 ? 0 : this.keyEnds.at(r - 1)) + length);

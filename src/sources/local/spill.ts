@@ -102,7 +102,7 @@ class Writer {
     this.flush();
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
-    if (this.buf !== null && this.buf.length === this.size) (pool.get(this.size) ?? pool.set(this.size, []).get(this.size)!).push(this.buf);
+    if (this.buf !== null && this.buf.length === this.size) give(this.buf); // a buffer grown for one long record is let go
     this.buf = null;
   }
 }
@@ -110,6 +110,11 @@ class Writer {
 /** Writers' buffers by size, for the next writers (a split makes 64 at a time): freed, they would wait for a GC. */
 const pool = new Map<number, Buffer[]>();
 const take = (size: number, bytes: number): Buffer => (bytes <= size && pool.get(size)?.pop()) || Buffer.allocUnsafeSlow(Math.max(size, bytes));
+function give(b: Buffer): void {
+  let free = pool.get(b.length);
+  if (!free) pool.set(b.length, (free = []));
+  free.push(b);
+}
 
 /** One record's fixed part, written through typed views and copied in whole. */
 const scratch = new ArrayBuffer(HEAD);

@@ -10,40 +10,8 @@
  * the day's cube, ~105 bytes a fact row (~70 MB for a year of 10,000 people).
  */
 import type Database from 'better-sqlite3';
+import { Codes } from '../../domain/codes.js';
 import { DAY, ROLLUP_FIELDS } from '../rollup.js';
-
-/** Values as small dense integers, in the order first seen. */
-export class Codes<K> {
-  private readonly codes = new Map<K, number>();
-  readonly values: K[] = [];
-
-  /** `first` takes codes 0, 1, ... (set here, not through an overridden `code`). */
-  constructor(first: K[] = []) {
-    for (const v of first) {
-      this.codes.set(v, this.values.length);
-      this.values.push(v);
-    }
-  }
-
-  code(v: K): number {
-    let c = this.codes.get(v);
-    if (c === undefined) {
-      c = this.values.length;
-      this.values.push(v);
-      this.codes.set(v, c);
-    }
-    return c;
-  }
-
-  /** The code of `v`, or -1 when no fact holds it. */
-  find(v: K): number {
-    return this.codes.get(v) ?? -1;
-  }
-
-  get size(): number {
-    return this.values.length;
-  }
-}
 
 /** Strings as small integers; code 0 is null. */
 export class Dictionary extends Codes<string | null> {

@@ -130,13 +130,11 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
   const now = o.now ?? Date.now();
   // In the order files began, as reports count them: a response also found in a session that
   // replays it is sent from the session it was made in (the server keeps the first it gets).
-  const firsts = new Map<string, number | null>();
-  const files = byFirstTime(discoverFiles(o.sources, o.env, o.home), (f) => {
-    const c = cursors.files[f.path];
-    const first = c && c.first !== undefined ? c.first : firstTime(f.path);
-    firsts.set(f.path, first);
-    return first;
-  });
+  const found = discoverFiles(o.sources, o.env, o.home);
+  /** From the cursor when it has it (looked at again below if the file turns out to be another). */
+  const known = (path: string) => cursors.files[path]?.first !== undefined;
+  const firsts = new Map(found.map((f) => [f.path, known(f.path) ? (cursors.files[f.path]!.first as number | null) : firstTime(f.path)]));
+  const files = byFirstTime(found, found.map((f) => (firsts.get(f.path) ?? null)));
   const r: ScanResult = { files: files.length, filesRead: 0, events: 0, heldBack: 0, malformedLines: 0, warnings: [] };
   let batch: UsageEventInput[] = [];
   const flush = () => {
@@ -173,7 +171,7 @@ export function scanNew(o: ScanOptions, sink: (events: UsageEventInput[]) => voi
     const s = settler.finish(now - st.mtimeMs < SETTLE_MS, read.end);
     r.heldBack += s.held;
     // Held-back lines are re-read from their start; Claude Code keeps no parser state, Codex never holds back.
-    const first = from === 0 ? firstTime(f.path) : firsts.get(f.path)!; // read again from the start: the file may be another
+    const first = from === 0 && known(f.path) ? firstTime(f.path) : (firsts.get(f.path) ?? null); // read from the start: the file may be another
     cursors.files[f.path] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ...fileEdges(f.path, s.end), end: s.end, resume: s.held ? resume ?? null : read.snapshot, first };
   }
   flush();

@@ -91,6 +91,7 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
   // Period and session reports take entries in any order; blocks take them in time order.
   const only = (it: Iterable<LocalEntry>) => (o.project === undefined ? it : ofProject(it, o.project));
   const entries = () => only(table ? table.reused() : load.spilled!.byTime());
+  const inTimeOrder = () => only(table ? table.byTime() : load.spilled!.byTime());
   const r: ReportOptions = { timeZone: o.timeZone, mode: o.mode, since: o.since, until: o.until, order: o.order, startOfWeek: o.startOfWeek, pricer };
   const text = (s: unknown) => (o.json ? JSON.stringify(s, null, 2) : String(s));
   let output: string;
@@ -130,7 +131,7 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
       const now = o.now ?? Date.now();
       // As ccusage: blocks are drawn over every entry, then --since/--until keep those that start
       // on those days in the report's time zone (a filter on entries would cut blocks apart).
-      let blocks = identifyBlocks(only(table ? table.byTime() : load.spilled!.byTime()), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
+      let blocks = identifyBlocks(inTimeOrder(), { hours: o.sessionLength ?? DEFAULT_BLOCK_HOURS, mode: o.mode, pricer, now });
       if (o.since || o.until) {
         const day = dayKeyer(o.timeZone);
         blocks = blocks.filter((b) => {
