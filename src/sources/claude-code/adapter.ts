@@ -52,7 +52,7 @@ function keyOf(id: string, req: string): string {
   return lastKey.key;
 }
 
-interface RawLine {
+export interface RawLine {
   message?: { id?: unknown; model?: unknown; usage?: RawUsage; stop_reason?: unknown };
   requestId?: unknown;
   timestamp?: unknown;
@@ -60,7 +60,7 @@ interface RawLine {
 }
 
 /** A line that JSON.parse accepts, or the same fields picked from its bytes (fields.ts), as an entry. */
-function toEntry(o: RawLine | null, project: string, sessionId: string): LocalEntry | null | 'malformed' {
+export function toEntry(o: RawLine | null, project: string, sessionId: string): LocalEntry | null | 'malformed' {
   const m = o?.message;
   const u = m?.usage;
   if (!u || typeof u !== 'object' || typeof u.input_tokens !== 'number' || typeof u.output_tokens !== 'number') return null;

@@ -131,11 +131,14 @@ const T_VIEW = 10;
 /** Memory beyond this (grown for a long line) is given back by starting a fresh instance. */
 const KEEP_BYTES = 8 << 20;
 
-interface Walker {
+export interface Walker {
   memory: WebAssembly.Memory;
   walk: (len: number, slots: number) => number;
-  /** Where lines are copied, and where the tags (4 words per slot) and numbers are read. */
+  /** Room for a line of n bytes; where it goes (`line`, with `lineCap` bytes of room). */
+  lineFor: (n: number) => number;
   line: number;
+  lineCap: number;
+  /** Where the tags (4 words per slot) and numbers are read. */
   bytes: Uint8Array;
   words: Int32Array;
   outWord: number;
@@ -145,6 +148,21 @@ interface Walker {
   last: string[];
   /** Picked strings up to this many bytes are remembered (pick.as.ts LAST_MAX). */
   lastMax: number;
+  /** The row exports (pick.as.ts, "Rows"; used by rows.ts). */
+  rows: RowExports;
+  /** True while rows.ts builds a file's rows in this instance's memory (it must not be replaced). */
+  busy: boolean;
+  LINE_AT: WebAssembly.Global;
+  LINE_CAP: WebAssembly.Global;
+}
+
+export interface RowExports {
+  row(len: number): number;
+  rowsBegin(): void;
+  rowsEnd(): number;
+  scratch(n: number): number;
+  args(): number;
+  addEntry(klen: number, mlen: number): number;
 }
 
 const MODULE = new WebAssembly.Module(Buffer.from(PICK_WASM, 'base64'));
@@ -154,13 +172,54 @@ function instantiate(): Walker {
   const x = new WebAssembly.Instance(MODULE, {}).exports as unknown as {
     memory: WebAssembly.Memory;
     walk: Walker['walk'];
+    lineFor: Walker['lineFor'];
     table(): number;
     out(): number;
     nums(): number;
-    line(): number;
-  } & Record<'KEYS' | 'NAMES' | 'BY_LENGTH' | 'MAX_SLOTS' | 'LAST_MAX', WebAssembly.Global>;
+    rowSlots(...slots: number[]): void;
+  } & RowExports &
+    Record<'KEYS' | 'NAMES' | 'BY_LENGTH' | 'MAX_SLOTS' | 'LAST_MAX' | 'LINE_AT' | 'LINE_CAP', WebAssembly.Global>;
   if (SLOTS > x.MAX_SLOTS.value) throw new Error(`fields.ts: ${SLOTS} picked slots, the walk has room for ${x.MAX_SLOTS.value}`);
-  const w: Walker = { memory: x.memory, walk: x.walk, line: x.line(), bytes: new Uint8Array(0), words: new Int32Array(0), outWord: x.out() >> 2, numbers: new Float64Array(0), numIndex: x.nums() >> 3, last: new Array<string>(SLOTS).fill(''), lastMax: x.LAST_MAX.value };
+  const w: Walker = {
+    memory: x.memory,
+    walk: x.walk,
+    lineFor: x.lineFor,
+    line: x.lineFor(0),
+    lineCap: x.LINE_CAP.value,
+    bytes: new Uint8Array(0),
+    words: new Int32Array(0),
+    outWord: x.out() >> 2,
+    numbers: new Float64Array(0),
+    numIndex: x.nums() >> 3,
+    last: new Array<string>(SLOTS).fill(''),
+    lastMax: x.LAST_MAX.value,
+    rows: x,
+    busy: false,
+    LINE_AT: x.LINE_AT,
+    LINE_CAP: x.LINE_CAP,
+  };
+  // The slots a row is made from (pick.as.ts rowSlots), by their paths in PICK.
+  const slot = (keys: Compiled, name: string) => keys.find((k) => k.name === name)!;
+  const msg = slot(TOP, 'message');
+  const usage = slot(msg.sub!, 'usage');
+  const cc = slot(usage.sub!, 'cache_creation');
+  x.rowSlots(
+    TIME_SLOT,
+    slot(TOP, 'requestId').slot,
+    slot(TOP, 'costUSD').slot,
+    msg.slot,
+    slot(msg.sub!, 'id').slot,
+    slot(msg.sub!, 'model').slot,
+    slot(msg.sub!, 'stop_reason').slot,
+    usage.slot,
+    slot(usage.sub!, 'input_tokens').slot,
+    slot(usage.sub!, 'output_tokens').slot,
+    slot(usage.sub!, 'cache_creation_input_tokens').slot,
+    slot(usage.sub!, 'cache_read_input_tokens').slot,
+    cc.slot,
+    slot(cc.sub!, 'ephemeral_1h_input_tokens').slot,
+    SLOTS,
+  );
   views(w);
   // The table (pick.as.ts): node 0 is the line's object, each picked object a node of its own;
   // a node's keys are consecutive, and each key names its node below.
@@ -186,7 +245,9 @@ function instantiate(): Walker {
   return w;
 }
 
-function views(w: Walker): void {
+/** Views of the memory, made again when it grew (which detaches the old buffer). */
+export function views(w: Walker): void {
+  if (w.bytes.buffer === w.memory.buffer) return;
   w.bytes = new Uint8Array(w.memory.buffer);
   w.words = new Int32Array(w.memory.buffer);
   w.numbers = new Float64Array(w.memory.buffer);
@@ -195,20 +256,52 @@ function views(w: Walker): void {
 let walker = instantiate();
 
 /**
+ * The walker, made afresh first when a long line or a large file grew its memory past
+ * KEEP_BYTES (so that memory is given back), unless rows.ts is building a file's rows in it.
+ */
+export function currentWalker(): Walker {
+  if (walker.bytes.length > KEEP_BYTES && !walker.busy) walker = instantiate();
+  return walker;
+}
+
+/** Start a file's rows (pick.as.ts rowsBegin), which moves where lines go. */
+export function beginRows(w: Walker): void {
+  w.rows.rowsBegin();
+  w.line = w.LINE_AT.value;
+  w.lineCap = w.LINE_CAP.value;
+}
+
+/** Walk the line of n bytes copied by copyLine, without making a row of it: whether it is sure. */
+export const walkLine = (w: Walker, n: number): boolean => w.walk(n, SLOTS) !== 0;
+
+/** Copy the line b[start, end) to where the walk reads it. */
+export function copyLine(w: Walker, b: Buffer, start: number, end: number): void {
+  const n = end - start;
+  if (n + 16 > w.lineCap) {
+    w.line = w.lineFor(n);
+    w.lineCap = w.LINE_CAP.value;
+  }
+  views(w);
+  b.copy(w.bytes, w.line, start, end);
+}
+
+/**
  * The picked fields of the JSON object in `b[start, end)`, or UNSURE; non-object top-level
  * values are UNSURE. The objects returned are reused by the next call (read them, do not keep them).
  */
 export function pickFields(b: Buffer, start: number, end: number): Record<string | symbol, unknown> | typeof UNSURE {
-  let w = walker;
-  const n = end - start;
-  if (w.line + n + 16 > w.bytes.length) {
-    w.memory.grow(Math.ceil((w.line + n + 16 - w.bytes.length) / 65536));
-    views(w);
-  }
-  b.copy(w.bytes, w.line, start, end);
-  const ok = w.walk(n, SLOTS);
-  if (w.bytes.length > KEEP_BYTES) walker = instantiate(); // a long line grew the memory: let it go
-  if (ok === 0) return UNSURE;
+  const w = currentWalker();
+  copyLine(w, b, start, end);
+  return w.walk(end - start, SLOTS) === 0 ? UNSURE : picked(w, b, start, true);
+}
+
+/**
+ * The picked fields as the walk of the line (which was b[start, ...)) just left them in `w`'s
+ * slots, in the shape pickFields returns. `trustLast`: every earlier walk's strings were decoded
+ * here, so a T_SAME is the string kept in `last`; otherwise (rows.ts) it is decoded afresh.
+ */
+export function picked(w: Walker, b: Buffer, start: number, trustLast: boolean): Record<string | symbol, unknown> {
+  views(w);
   const words = w.words;
   for (let s = 0, o = w.outWord; s < SLOTS; s++, o += 4) {
     switch (words[o]) {
@@ -228,15 +321,18 @@ export function pickFields(b: Buffer, start: number, end: number): Record<string
         // Fractions, exponents, signs, long integers: the same conversion JSON.parse makes.
         VALS[s] = Number(spanText(b, start, words, o));
         break;
+      case T_SAME:
+        if (trustLast) {
+          VALS[s] = w.last[s];
+          break;
+        }
+      // falls through: decoded afresh
       case T_STRING: {
         const v = spanText(b, start, words, o);
         if (words[o + 2]! <= w.lastMax) w.last[s] = v;
         VALS[s] = v;
         break;
       }
-      case T_SAME:
-        VALS[s] = w.last[s];
-        break;
       case T_OBJECT:
         VALS[s] = AN_OBJECT;
         break;

@@ -27,6 +27,9 @@
  *   and NUMS: per slot a float64.
  * - LAST: per slot the last string read there (up to LAST_MAX bytes), so a
  *   repeated id or model is reported as SAME and never decoded again.
+ * - From BASE up, handed out by `alloc`: where lines are copied (LINE_AT), and
+ *   the current file's rows when a report reads it through `row` (the "Rows"
+ *   section at the end; rows.ts is its JavaScript side).
  */
 
 const TABLE_BYTES: i32 = 8192;
@@ -69,9 +72,40 @@ export function out(): usize {
 export function nums(): usize {
   return NUMS;
 }
-/** Where the line is copied: the start of free memory (the JavaScript side grows memory to fit). */
-export function line(): usize {
-  return (__heap_base + 15) & ~(<usize>15);
+/**
+ * Free memory is handed out from BUMP upwards (16-byte aligned), growing the memory as needed;
+ * `rowsBegin` takes it all back for the next file. The JavaScript side re-reads its views of
+ * the memory whenever the buffer changed (a grow detaches the old one).
+ */
+const BASE: usize = (__heap_base + 15) & ~(<usize>15);
+let BUMP: usize = BASE;
+
+function alloc(n: usize): usize {
+  const p = BUMP;
+  BUMP = (p + n + 15) & ~(<usize>15);
+  const have = <usize>memory.size() << 16;
+  if (BUMP > have) memory.grow(<i32>((BUMP - have + 0xffff) >> 16));
+  return p;
+}
+
+/** A region of `cap` bytes moved to a new one of `want` bytes (its first `used` bytes copied). */
+function regrow(p: usize, used: usize, want: usize): usize {
+  const q = alloc(want);
+  memory.copy(q, p, used);
+  return q;
+}
+
+/** Where a line is copied, and room there (the JavaScript side reads both after `lineFor`). */
+export let LINE_AT: usize = 0;
+export let LINE_CAP: usize = 0;
+
+/** Room for a line of `n` bytes (and 16 more, for the 16-byte loads near its end); where it goes. */
+export function lineFor(n: i32): usize {
+  if (<usize>n + 16 > LINE_CAP) {
+    LINE_CAP = max(<usize>n + 16, max(LINE_CAP * 2, 65536));
+    LINE_AT = alloc(LINE_CAP);
+  }
+  return LINE_AT;
 }
 
 // @ts-ignore: decorator
@@ -435,11 +469,11 @@ function array(i: usize, depth: i32): usize {
 }
 
 /**
- * Walk the line of `len` bytes at line(), with `slots` slots: 1 when it is one JSON object and
+ * Walk the line of `len` bytes at LINE_AT (see lineFor), with `slots` slots: 1 when it is one JSON object and
  * the picked values are in OUT and NUMS, 0 when fields.ts should let JSON.parse decide.
  */
 export function walk(len: i32, slots: i32): i32 {
-  LINE = line();
+  LINE = LINE_AT;
   END = LINE + <usize>len;
   for (let s = 0; s < slots; s++) setTag(s, T_UNDEFINED);
   const i = ws(LINE);
@@ -456,4 +490,373 @@ export function walk(len: i32, slots: i32): i32 {
     }
   }
   return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows: a report's path (rows.ts). `row` walks a line and, when it is a usage line of the
+// usual shape, makes it a row of the file's packed columns (pack.ts layout) itself: the
+// response key (source tag 0x63, message id, `:`, request id) is hashed and looked up in the
+// file's own hash table, and a later copy of a response replaces the row kept when it wins by
+// the final-chunk rule (dedup.ts `supersedes`). Lines it does not decide (a walk that gave up, a
+// timestamp to parse, a number with a fraction) go back to JavaScript, which reads them as
+// before and adds the entry through `addEntry`, so rows keep the order responses were first seen.
+
+/** The picked slots a row is made from (fields.ts numbers them; `rowSlots` tells). */
+let S_TIME = 0;
+let S_REQ = 0;
+let S_COST = 0;
+let S_MSG = 0;
+let S_ID = 0;
+let S_MODEL = 0;
+let S_STOP = 0;
+let S_USAGE = 0;
+let S_IN = 0;
+let S_OUT = 0;
+let S_CW = 0;
+let S_CR = 0;
+let S_CC = 0;
+let S_1H = 0;
+let NSLOTS = 0;
+
+export function rowSlots(time: i32, req: i32, cost: i32, msg: i32, id: i32, model: i32, stop: i32, usage: i32, input: i32, output: i32, cw: i32, cr: i32, cc: i32, h1: i32, slots: i32): void {
+  S_TIME = time;
+  S_REQ = req;
+  S_COST = cost;
+  S_MSG = msg;
+  S_ID = id;
+  S_MODEL = model;
+  S_STOP = stop;
+  S_USAGE = usage;
+  S_IN = input;
+  S_OUT = output;
+  S_CW = cw;
+  S_CR = cr;
+  S_CC = cc;
+  S_1H = h1;
+  NSLOTS = slots;
+}
+
+/** Numbers per row (pack.ts PACKED_NUMS) and their places. */
+const F: usize = 10;
+const N_TIME: usize = 0;
+const N_IN: usize = 8;
+const N_OUT: usize = 16;
+const N_CR: usize = 24;
+const N_CW: usize = 32;
+const N_REASONING: usize = 40;
+const N_COST: usize = 48;
+const N_FINAL: usize = 56;
+const N_1H: usize = 64;
+const N_CALC: usize = 72;
+
+/** One row's numbers, as `row` or the JavaScript side (`addEntry`) sets them before adding. */
+const ARGS: usize = memory.data(80, 16);
+const UNKNOWN: usize = memory.data<u8>([0x75, 0x6e, 0x6b, 0x6e, 0x6f, 0x77, 0x6e]); // "unknown"
+
+// The file's rows: numbers (F float64), string references (source, model, session, project:
+// 0, 3 + model, 1, 2), key hash, running end of key bytes; key bytes; hash slots (row + 1).
+let ROWS: i32 = 0;
+let CAP: i32 = 0;
+let NUMS_AT: usize = 0;
+let REFS_AT: usize = 0;
+let HASH_AT: usize = 0;
+let END_AT: usize = 0;
+let KEYS_AT: usize = 0;
+let KEYS_CAP: usize = 0;
+let KEYS_USED: usize = 0;
+let SLOT_AT: usize = 0;
+let SLOT_CAP: i32 = 0;
+let KEYED: i32 = 0;
+let DUPS: i32 = 0;
+// Models: offset and length of each name's bytes.
+let MODELS: i32 = 0;
+let MODEL_CAP: i32 = 0;
+let MODEL_AT: usize = 0;
+let MBYTES_AT: usize = 0;
+let MBYTES_CAP: usize = 0;
+let MBYTES_USED: usize = 0;
+let LAST_MODEL: i32 = -1;
+// Where a key is put together (and, from JavaScript, the model name after it).
+let KBUF_AT: usize = 0;
+let KBUF_CAP: usize = 0;
+
+/**
+ * Forget the strings remembered per slot: walks made for rows are not decoded by the JavaScript
+ * side, whose copies of those strings (fields.ts `last`) would be stale for a T_SAME.
+ */
+function forgetLast(): void {
+  for (let s: usize = 0; s < <usize>MAX_SLOTS; s++) store<i32>(LAST_LEN + (s << 2), -1);
+}
+
+/** Start a file: every row, key and model forgotten, the memory taken back (capacities kept). */
+export function rowsBegin(): void {
+  forgetLast();
+  BUMP = BASE;
+  if (LINE_CAP > 0) LINE_AT = alloc(LINE_CAP);
+  if (CAP == 0) CAP = 256;
+  if (SLOT_CAP == 0) SLOT_CAP = 512;
+  if (KEYS_CAP == 0) KEYS_CAP = 16384;
+  if (MODEL_CAP == 0) MODEL_CAP = 16;
+  if (MBYTES_CAP == 0) MBYTES_CAP = 1024;
+  if (KBUF_CAP == 0) KBUF_CAP = 1024;
+  NUMS_AT = alloc(<usize>CAP * F * 8);
+  REFS_AT = alloc(<usize>CAP * 16);
+  HASH_AT = alloc(<usize>CAP * 4);
+  END_AT = alloc(<usize>CAP * 4);
+  KEYS_AT = alloc(KEYS_CAP);
+  SLOT_AT = alloc(<usize>SLOT_CAP * 4);
+  memory.fill(SLOT_AT, 0, <usize>SLOT_CAP * 4);
+  MODEL_AT = alloc(<usize>MODEL_CAP * 8);
+  MBYTES_AT = alloc(MBYTES_CAP);
+  KBUF_AT = alloc(KBUF_CAP);
+  ROWS = 0;
+  KEYS_USED = 0;
+  KEYED = 0;
+  DUPS = 0;
+  MODELS = 0;
+  MBYTES_USED = 0;
+  LAST_MODEL = -1;
+}
+
+/** Room for `n` bytes where keys are put together; where that is. */
+export function scratch(n: i32): usize {
+  if (<usize>n > KBUF_CAP) {
+    KBUF_CAP = max(<usize>n, KBUF_CAP * 2);
+    KBUF_AT = alloc(KBUF_CAP);
+  }
+  return KBUF_AT;
+}
+
+export function args(): usize {
+  return ARGS;
+}
+
+/** What `rowsEnd` leaves for the JavaScript side to copy out. */
+const INFO: usize = memory.data(64, 16);
+
+/** The file's rows are done: their count and places, in INFO (words). */
+export function rowsEnd(): usize {
+  forgetLast();
+  store<i32>(INFO, ROWS);
+  store<i32>(INFO, <i32>KEYS_USED, 4);
+  store<i32>(INFO, DUPS, 8);
+  store<i32>(INFO, MODELS, 12);
+  store<i32>(INFO, <i32>NUMS_AT, 16);
+  store<i32>(INFO, <i32>REFS_AT, 20);
+  store<i32>(INFO, <i32>HASH_AT, 24);
+  store<i32>(INFO, <i32>END_AT, 28);
+  store<i32>(INFO, <i32>KEYS_AT, 32);
+  store<i32>(INFO, <i32>MODEL_AT, 36);
+  store<i32>(INFO, <i32>MBYTES_AT, 40);
+  return INFO;
+}
+
+// @ts-ignore: decorator
+@inline function tagOf(slot: i32): i32 {
+  return load<i32>(OUT + (<usize>slot << 4));
+}
+// @ts-ignore: decorator
+@inline function spanAt(slot: i32): usize {
+  return LINE + <usize>load<i32>(OUT + (<usize>slot << 4), 4);
+}
+// @ts-ignore: decorator
+@inline function spanLen(slot: i32): i32 {
+  return load<i32>(OUT + (<usize>slot << 4), 8);
+}
+// @ts-ignore: decorator
+@inline function numAt(slot: i32): f64 {
+  return load<f64>(NUMS + (<usize>slot << 3));
+}
+// @ts-ignore: decorator
+@inline function isText(slot: i32): bool {
+  const t = tagOf(slot);
+  return (t == T_STRING || t == T_SAME) && spanLen(slot) > 0;
+}
+
+/** A token count as adapter.ts reads it: a positive finite number, else 0 (-1: JavaScript converts it). */
+function count(slot: i32): f64 {
+  const t = tagOf(slot);
+  if (t == T_NUMBER) return numAt(slot);
+  return t == T_NUMBER_TEXT ? -1 : 0;
+}
+
+/** FNV-1a and a final mix (keys.ts hashBytes, the same numbers). */
+function hashKey(p: usize, n: usize): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < n; i++) h = (h ^ <u32>load<u8>(p + i)) * 0x01000193;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >> 16);
+}
+
+function sameBytes(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** The model named by n bytes at p, as an index among the file's models. */
+function intern(p: usize, n: i32): i32 {
+  if (LAST_MODEL >= 0) {
+    const m = MODEL_AT + (<usize>LAST_MODEL << 3);
+    if (load<i32>(m, 4) == n && sameBytes(MBYTES_AT + <usize>load<i32>(m), p, <usize>n)) return LAST_MODEL;
+  }
+  for (let k = 0; k < MODELS; k++) {
+    const m = MODEL_AT + (<usize>k << 3);
+    if (load<i32>(m, 4) == n && sameBytes(MBYTES_AT + <usize>load<i32>(m), p, <usize>n)) return (LAST_MODEL = k);
+  }
+  if (MODELS == MODEL_CAP) {
+    MODEL_AT = regrow(MODEL_AT, <usize>MODEL_CAP * 8, <usize>MODEL_CAP * 16);
+    MODEL_CAP *= 2;
+  }
+  if (MBYTES_USED + <usize>n > MBYTES_CAP) {
+    const want = max(MBYTES_CAP * 2, MBYTES_USED + <usize>n);
+    MBYTES_AT = regrow(MBYTES_AT, MBYTES_USED, want);
+    MBYTES_CAP = want;
+  }
+  memory.copy(MBYTES_AT + MBYTES_USED, p, <usize>n);
+  const m = MODEL_AT + (<usize>MODELS << 3);
+  store<i32>(m, <i32>MBYTES_USED);
+  store<i32>(m, n, 4);
+  MBYTES_USED += <usize>n;
+  return (LAST_MODEL = MODELS++);
+}
+
+function growRows(): void {
+  const cap = <usize>CAP;
+  NUMS_AT = regrow(NUMS_AT, cap * F * 8, cap * F * 16);
+  REFS_AT = regrow(REFS_AT, cap * 16, cap * 32);
+  HASH_AT = regrow(HASH_AT, cap * 4, cap * 8);
+  END_AT = regrow(END_AT, cap * 4, cap * 8);
+  CAP *= 2;
+}
+
+function growSlots(): void {
+  const cap = SLOT_CAP * 2;
+  const at = alloc(<usize>cap * 4);
+  memory.fill(at, 0, <usize>cap * 4);
+  const mask = <u32>(cap - 1);
+  for (let i = 0; i < SLOT_CAP; i++) {
+    const v = load<i32>(SLOT_AT + (<usize>i << 2));
+    if (v == 0) continue;
+    let j = load<u32>(HASH_AT + (<usize>(v - 1) << 2)) & mask;
+    while (load<i32>(at + (<usize>j << 2)) != 0) j = (j + 1) & mask;
+    store<i32>(at + (<usize>j << 2), v);
+  }
+  SLOT_AT = at;
+  SLOT_CAP = cap;
+}
+
+/**
+ * Add the row in ARGS, keyed by the `klen` bytes at KBUF_AT (0: no key), its model named by the
+ * `mlen` bytes at `mp`: a new row, or (a key seen before) the kept row replaced when this copy
+ * wins. The number of rows.
+ */
+function add(klen: i32, mp: usize, mlen: i32): i32 {
+  const model = intern(mp, mlen);
+  let h: u32 = 0;
+  if (klen > 0) {
+    h = hashKey(KBUF_AT, <usize>klen);
+    const mask = <u32>(SLOT_CAP - 1);
+    let i = h & mask;
+    while (true) {
+      const at = SLOT_AT + (<usize>i << 2);
+      const r = load<i32>(at) - 1;
+      if (r < 0) {
+        store<i32>(at, ROWS + 1);
+        // The new row's hash first: growing the slots rehashes every row, this one included.
+        if (ROWS == CAP) growRows();
+        store<u32>(HASH_AT + (<usize>ROWS << 2), h);
+        break;
+      }
+      if (load<u32>(HASH_AT + (<usize>r << 2)) == h) {
+        const s: usize = r == 0 ? 0 : <usize>load<i32>(END_AT + (<usize>(r - 1) << 2));
+        const e = <usize>load<i32>(END_AT + (<usize>r << 2));
+        if (e - s == <usize>klen && sameBytes(KEYS_AT + s, KBUF_AT, <usize>klen)) {
+          DUPS++;
+          const o = NUMS_AT + <usize>r * F * 8;
+          const keptFinal = load<f64>(o + N_FINAL) == 1;
+          const final = load<f64>(ARGS + N_FINAL) == 1;
+          if (final != keptFinal ? final : load<f64>(ARGS + N_OUT) > load<f64>(o + N_OUT)) {
+            memory.copy(o, ARGS, F * 8);
+            store<i32>(REFS_AT + (<usize>r << 4), 3 + model, 4);
+          }
+          return ROWS;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    if (++KEYED * 2 > SLOT_CAP) growSlots();
+  }
+  if (ROWS == CAP) growRows();
+  const r = <usize>ROWS;
+  memory.copy(NUMS_AT + r * F * 8, ARGS, F * 8);
+  const refs = REFS_AT + (r << 4);
+  store<i32>(refs, 0);
+  store<i32>(refs, 3 + model, 4);
+  store<i32>(refs, 1, 8);
+  store<i32>(refs, 2, 12);
+  store<u32>(HASH_AT + (r << 2), h);
+  if (KEYS_USED + <usize>klen > KEYS_CAP) {
+    const want = max(KEYS_CAP * 2, KEYS_USED + <usize>klen);
+    KEYS_AT = regrow(KEYS_AT, KEYS_USED, want);
+    KEYS_CAP = want;
+  }
+  memory.copy(KEYS_AT + KEYS_USED, KBUF_AT, <usize>klen);
+  KEYS_USED += <usize>klen;
+  store<i32>(END_AT + (r << 2), <i32>KEYS_USED);
+  return ++ROWS;
+}
+
+/** An entry the JavaScript side read (numbers in ARGS, key then model name at KBUF_AT), as `add`. */
+export function addEntry(klen: i32, mlen: i32): i32 {
+  return add(klen, KBUF_AT + <usize>klen, mlen);
+}
+
+/**
+ * The line of `len` bytes at LINE_AT as a row: the number of rows after it (at least 1); 0 when
+ * it counts nothing (no message.usage with token counts: adapter.ts skips it too); -1 when the
+ * walk gave up (JSON.parse decides); -2 when it is to be read in JavaScript from the walk's
+ * slots (a timestamp to parse or none, a number to convert).
+ */
+export function row(len: i32): i32 {
+  if (walk(len, NSLOTS) == 0) return -1;
+  if (tagOf(S_MSG) != T_VIEW || tagOf(S_USAGE) != T_VIEW) return 0;
+  const ti = tagOf(S_IN);
+  const to = tagOf(S_OUT);
+  if (ti == T_NUMBER_TEXT || to == T_NUMBER_TEXT) return -2;
+  if (ti != T_NUMBER || to != T_NUMBER) return 0;
+  if (tagOf(S_TIME) != T_NUMBER) return -2;
+  const cw = count(S_CW);
+  const cr = count(S_CR);
+  const h1 = count(S_1H);
+  const tc = tagOf(S_COST);
+  if (cw < 0 || cr < 0 || h1 < 0 || tc == T_NUMBER_TEXT) return -2;
+  const a = ARGS;
+  store<f64>(a + N_TIME, numAt(S_TIME));
+  store<f64>(a + N_IN, numAt(S_IN));
+  store<f64>(a + N_OUT, numAt(S_OUT));
+  store<f64>(a + N_CR, cr);
+  store<f64>(a + N_CW, cw);
+  store<f64>(a + N_REASONING, 0);
+  store<f64>(a + N_COST, tc == T_NUMBER ? numAt(S_COST) : NaN);
+  const ts = tagOf(S_STOP);
+  store<f64>(a + N_FINAL, ts != T_UNDEFINED && ts != T_NULL ? 1 : 0);
+  store<f64>(a + N_1H, min(h1, cw));
+  store<f64>(a + N_CALC, NaN);
+  let klen = 0;
+  if (isText(S_ID) && isText(S_REQ)) {
+    const ni = spanLen(S_ID);
+    const nr = spanLen(S_REQ);
+    klen = ni + nr + 2;
+    const k = scratch(klen);
+    store<u8>(k, 0x63);
+    memory.copy(k + 1, spanAt(S_ID), <usize>ni);
+    store<u8>(k + 1 + <usize>ni, 0x3a);
+    memory.copy(k + 2 + <usize>ni, spanAt(S_REQ), <usize>nr);
+  }
+  return isText(S_MODEL) ? add(klen, spanAt(S_MODEL), spanLen(S_MODEL)) : add(klen, UNKNOWN, 7);
 }

@@ -38,7 +38,7 @@ export class Deduper {
   spill: Spill | null = null;
 
   /** `budget`: rows kept in memory before spilling to files (none: never). */
-  constructor(private readonly budget = Infinity) {}
+  constructor(readonly budget = Infinity) {}
 
   /** The last key added and its row: a streamed response's chunks come one after another. */
   private lastKey: string | null = null;

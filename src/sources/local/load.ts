@@ -22,6 +22,7 @@ import { packedRows, packEntries, unpackEntries, type EntryTable, type PackedEnt
 import { readLogFile } from './read.js';
 import { byFirstTime, fileEdges, firstTime, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
+import { readClaudeRows } from '../claude-code/rows.js';
 import type { SpilledEntries } from './spill.js';
 
 /**
@@ -126,6 +127,36 @@ export interface Overflow {
 }
 
 export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = null, overflow: Overflow | null = null): PartRead {
+  // A spilling dedup takes entries one by one (its memory stays flat; rows would hold the file's).
+  return t.file.source === 'claude-code' && !sink?.spill && rowsPath ? readRows(t, buffer, sink, overflow) : readEntries(t, buffer, sink, overflow);
+}
+
+/** Whether Claude Code files are read straight into rows (rows.ts); off only to compare the two paths in tests. */
+let rowsPath = true;
+export function useRowsPath(on: boolean): void {
+  rowsPath = on;
+}
+
+/**
+ * readPart for a Claude Code file, through rows.ts: the file's rows, deduplicated, go into the
+ * sink or make the part. Past the budget (the sink's, or the overflow's) the rows read so far go
+ * into the report's dedup, which then spills, and the rest of the file goes in entry by entry.
+ */
+function readRows(t: ReadTask, buffer: Buffer, sink: Deduper | null, overflow: Overflow | null): PartRead {
+  const limit = sink ? sink.budget : (overflow?.rows ?? Infinity);
+  const r = readClaudeRows(t.file.path, t.file.root, t.from, buffer, limit);
+  const into = sink ?? (r.stoppedAt !== null ? overflow!.into() : null);
+  const common = { malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: null, duplicates: r.duplicates };
+  if (into === null) return { ...common, packed: r.packed, sunk: false, tail: r.tail };
+  into.addAll(r.packed);
+  for (const e of r.tail) into.add(e);
+  if (r.stoppedAt === null) return { ...common, packed: null, sunk: true, tail: [] };
+  const rest = readEntries({ file: t.file, from: r.stoppedAt, resume: undefined }, buffer, into, null);
+  return { ...rest, malformed: [...r.malformed, ...rest.malformed], duplicates: r.duplicates + rest.duplicates };
+}
+
+/** readPart entry by entry (adapter.ts parsers, a Deduper): every source. */
+function readEntries(t: ReadTask, buffer: Buffer, sink: Deduper | null, overflow: Overflow | null): PartRead {
   let dedup = sink ?? partDedup;
   if (dedup === partDedup) dedup.clear();
   let moved = 0;

@@ -1,0 +1,154 @@
+/**
+ * A Claude Code log file straight into packed rows (pack.ts), for reports.
+ *
+ * Per line, one WebAssembly call (pick.as.ts `row`) walks it, and for a usage
+ * line of the usual shape also makes its row: the response key is put
+ * together and hashed from the line's bytes, looked up in the file's own hash
+ * table, and the row is added, or replaces the copy kept when it wins by the
+ * final-chunk rule (dedup.ts). No entry object, key string or JavaScript
+ * loop is made per line: the per-line JavaScript this replaces (decoding the
+ * picked values, building an entry, encoding and hashing its key, writing the
+ * table) was a third of a report, most of it spent before V8 had optimised it.
+ *
+ * The rows are those a per-file Deduper would keep, in the same order, with
+ * the same numbers: lines the walk does not decide (an unusual timestamp, a
+ * number with a fraction or sign, anything JSON.parse must judge) are read by
+ * adapter.ts as before and added through `addEntry`, in their place. A test
+ * compares the two paths on generated and damaged files.
+ */
+import type { LocalEntry } from '../local/entry.js';
+import { scanLines } from '../local/lines.js';
+import { PACKED_NUMS, storedKey, writeNums, type PackedEntries } from '../local/pack.js';
+import { claudeCode, claudeFileIdentity, parseClaudeLine, toEntry, type RawLine } from './adapter.js';
+import { beginRows, copyLine, currentWalker, picked, views, walkLine, type Walker } from './fields.js';
+
+export interface RowsRead {
+  /** The file's rows (from `from`), deduplicated within it, with their keys' hashes. */
+  packed: PackedEntries;
+  /** Copies of a response the rows left out (within this part). */
+  duplicates: number;
+  /** An unterminated last line that parsed: reports count it, the index never keeps it. */
+  tail: LocalEntry[];
+  /** True when the unterminated last line did not parse (a truncated write). */
+  truncatedTail: boolean;
+  malformed: number[];
+  /** Offset just past the last complete line read. */
+  end: number;
+  /**
+   * Reading stopped once the rows reached `limit`: the offset of the first line not read (the
+   * caller reads on from there), else null.
+   */
+  stoppedAt: number | null;
+}
+
+/** Thrown through scanLines to stop reading at the row limit. */
+const STOP = new Error('row limit');
+
+/**
+ * Read `file` (below the projects root `root`) from byte `from` into rows; stop after the line
+ * that brings them to `limit`.
+ */
+export function readClaudeRows(file: string, root: string, from: number, buffer: Buffer, limit = Infinity): RowsRead {
+  const { project, sessionId } = claudeFileIdentity(file, root);
+  const w = currentWalker();
+  const x = w.rows;
+  const malformed: number[] = [];
+  const tail: LocalEntry[] = [];
+  let truncatedTail = false;
+  let stoppedAt: number | null = null;
+  let end = from;
+  w.busy = true;
+  beginRows(w);
+  try {
+    const scan = scanLines(
+      file,
+      (buf, s, e, offset, complete) => {
+        const next = offset + (e - s) + 1;
+        // A UTF-8 byte order mark before the first line is not part of the JSON.
+        if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+        copyLine(w, buf, s, e);
+        if (!complete) {
+          // Reports count an unterminated last line when it parses; the index never keeps it.
+          const r = read(w, !walkLine(w, e - s), buf, s, e, project, sessionId);
+          if (r === 'malformed') truncatedTail = true;
+          else if (r !== null) tail.push(r);
+          return;
+        }
+        let rows = x.row(e - s);
+        if (rows < 0) {
+          const r = read(w, rows === -1, buf, s, e, project, sessionId);
+          if (r === 'malformed') malformed.push(offset);
+          else if (r !== null) rows = add(w, r);
+        }
+        if (rows >= limit) {
+          stoppedAt = next;
+          throw STOP;
+        }
+      },
+      {
+        from,
+        needle: claudeCode.needle,
+        buffer,
+        onBadShape: (offset, complete) => {
+          if (complete) malformed.push(offset);
+          else truncatedTail = true;
+        },
+      },
+    );
+    end = scan.end;
+  } catch (err) {
+    if (err !== STOP) throw err;
+    end = stoppedAt!;
+  } finally {
+    w.busy = false;
+  }
+  return { ...rowsOut(w, project, sessionId), tail, truncatedTail, malformed, end, stoppedAt };
+}
+
+/**
+ * The entry of a line the walk did not make a row of, as adapter.ts reads it: from the walk's
+ * slots (`walked`), or by JSON.parse (the walk gave up).
+ */
+function read(w: Walker, gaveUp: boolean, buf: Buffer, s: number, e: number, project: string, sessionId: string): LocalEntry | null | 'malformed' {
+  if (gaveUp) return parseClaudeLine(buf.toString('utf8', s, e), project, sessionId);
+  return toEntry(picked(w, buf, s, false) as RawLine, project, sessionId);
+}
+
+/** Add an entry read in JavaScript to the file's rows, in its place; the number of rows. */
+function add(w: Walker, e: LocalEntry): number {
+  const x = w.rows;
+  const k = storedKey(e);
+  const mlen = Buffer.byteLength(e.model, 'utf8');
+  const at = x.scratch(k.end + mlen);
+  views(w);
+  w.bytes.set(k.bytes.subarray(0, k.end), at);
+  Buffer.from(w.memory.buffer).write(e.model, at + k.end, 'utf8');
+  writeNums(w.numbers, x.args() >> 3, e);
+  return x.addEntry(k.end, mlen);
+}
+
+/** The file's rows, copied out of the walker's memory (each column its own, so it can move to another thread). */
+function rowsOut(w: Walker, project: string, sessionId: string): { packed: PackedEntries; duplicates: number } {
+  const info = w.rows.rowsEnd() >> 2;
+  views(w);
+  const m = w.words;
+  const n = m[info]!;
+  const keyBytes = m[info + 1]!;
+  const models = m[info + 3]!;
+  const mem = w.memory.buffer;
+  const bytes = Buffer.allocUnsafeSlow(keyBytes);
+  bytes.set(new Uint8Array(mem, m[info + 8]!, keyBytes));
+  const strings = ['claude-code', sessionId, project];
+  const names = Buffer.from(mem);
+  for (let k = 0, at = m[info + 9]! >> 2, base = m[info + 10]!; k < models; k++, at += 2) strings.push(names.toString('utf8', base + m[at]!, base + m[at]! + m[at + 1]!));
+  return {
+    packed: {
+      nums: new Float64Array(mem, m[info + 4]!, n * PACKED_NUMS).slice(),
+      refs: new Uint32Array(mem, m[info + 5]!, n * 4).slice(),
+      hashes: new Uint32Array(mem, m[info + 6]!, n).slice(),
+      keys: { bytes, ends: new Uint32Array(mem, m[info + 7]!, n).slice() },
+      strings,
+    },
+    duplicates: m[info + 2]!,
+  };
+}
