@@ -90,6 +90,15 @@ export class CataloguePricer implements Pricer {
     };
   }
 
+  constantPrice(provider: string, model: string): ((tokens: PriceInput['tokens']) => number) | null | undefined {
+    if (this.overrides.length > 0) return undefined;
+    const cat = this.catalogue.resolve(provider, model);
+    if (!cat) return null;
+    if (Array.isArray(cat.model.prices)) return undefined;
+    const rates = this.catalogue.rates(cat.model, 0);
+    return (tokens) => costMicrosAt(rates, 1, tokens);
+  }
+
   priceMicros(e: PriceInput): number | null {
     if (this.overrides.length === 0) {
       // The common case on the ingest path: list prices, no allocation beyond the cached lookups.

@@ -18,4 +18,11 @@ export interface PriceInput {
 export interface Pricer {
   /** Cost in micro-USD, or null when the model has no known price. */
   priceMicros(event: PriceInput): number | null;
+  /**
+   * For pricing many events of one model: when its price does not depend on the time (no dated
+   * or time-of-day prices, no overrides), a function from token counts to what priceMicros gives
+   * (one request per event); null when the model has no known price; undefined when the price
+   * depends on the time (ask priceMicros per event).
+   */
+  constantPrice?(provider: string, model: string): ((tokens: PriceInput['tokens']) => number) | null | undefined;
 }

@@ -4,9 +4,9 @@
  * report) so reports can load the catalogue while the logs are being read.
  */
 import { inferProvider } from '../../domain/provider.js';
-import type { Pricer } from '../../pricing/pricer.js';
+import type { PriceInput, Pricer } from '../../pricing/pricer.js';
 import type { LocalEntry } from './entry.js';
-import { IntColumn, type EntryTable } from './pack.js';
+import { PACKED_NUMS, PACKED_REFS, type EntryTable } from './pack.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
 export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
@@ -20,23 +20,62 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
   return calculatedCost(e, pricer);
 }
 
-/**
- * The rows that need their cost from tokens under `mode` (in an Int32 column: nothing on the heap
- * per row): not priced yet, and (auto) without a cost of their own in the log.
- */
-export function rowsToPrice(table: EntryTable, mode: CostMode): Int32Array {
-  const rows = new IntColumn();
+/** Whether row `o` (its numbers at nums[o]) needs its cost from tokens under `mode`: not priced yet, and (auto) no cost of its own in the log. */
+const unpriced = (nums: Float64Array, o: number, mode: CostMode): boolean => nums[o + 9] !== nums[o + 9] && (mode === 'calculate' || nums[o + 6] !== nums[o + 6]);
+
+/** How many rows need their cost from tokens under `mode` (stops at `atMost`). */
+export function unpricedRows(table: EntryTable, mode: CostMode, atMost = Infinity): number {
   let n = 0;
-  if (mode !== 'display') for (let i = 0; i < table.length; i++) if (!table.hasCalc(i) && (mode === 'calculate' || !table.hasLogCost(i))) rows.set(n++, i);
-  return rows.a.subarray(0, n);
+  if (mode === 'display') return 0;
+  for (const b of table.blocks()) for (let r = 0, o = 0; r < b.rows && n < atMost; r++, o += PACKED_NUMS) if (unpriced(b.nums, o, mode)) n++;
+  return n;
 }
 
-/** How many rows need their cost from tokens under `mode`. */
-export const unpricedRows = (table: EntryTable, mode: CostMode): number => rowsToPrice(table, mode).length;
-
-/** Work out (and keep in the table) the cost from tokens of these rows. */
-export function priceRows(table: EntryTable, rows: ArrayLike<number> & Iterable<number>, pricer: Pricer): void {
-  for (const i of rows) table.setCalc(i, calculatedCost(table.at(i), pricer));
+/**
+ * Work out (and keep in the table's columns, where the usage index keeps it too) the cost from
+ * tokens of every row that needs one under `mode`; how many. It goes through the columns the rows
+ * live in, block by block (rows there that lost to a later copy are priced too: harmless), and
+ * prices a model whose price does not change over time by one function for all its rows
+ * (Pricer.constantPrice): the numbers calculatedCost gives, without an entry per row or a look-up
+ * of the model and its rates per row.
+ */
+export function priceTable(table: EntryTable, mode: CostMode, pricer: Pricer): number {
+  if (mode === 'display') return 0;
+  const constant = new Map<string, ((tokens: PriceInput['tokens']) => number) | null | undefined>();
+  const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
+  let n = 0;
+  for (const b of table.blocks()) {
+    const { nums, refs, strings } = b;
+    let ref = -1;
+    let price: ((tokens: PriceInput['tokens']) => number) | null | undefined;
+    for (let r = 0, o = 0; r < b.rows; r++, o += PACKED_NUMS) {
+      if (!unpriced(nums, o, mode)) continue;
+      n++;
+      if (refs[r * PACKED_REFS + 1] !== ref) {
+        ref = refs[r * PACKED_REFS + 1]!;
+        const model = strings[ref]!;
+        price = constant.get(model);
+        if (price === undefined && !constant.has(model)) constant.set(model, (price = pricer.constantPrice?.(providerOf(model), model)));
+      }
+      t.input = nums[o + 1]!;
+      t.output = nums[o + 2]!;
+      t.cacheRead = nums[o + 3]!;
+      t.cacheWrite = nums[o + 4]!;
+      t.reasoning = nums[o + 5]!;
+      t.cacheWrite1h = nums[o + 8]!;
+      let micros: number | null;
+      if (price === undefined) {
+        const model = strings[ref]!;
+        request.model = model;
+        request.provider = providerOf(model);
+        request.time = nums[o]!;
+        request.tokens = t;
+        micros = pricer.priceMicros(request);
+      } else micros = price === null ? null : price(t);
+      nums[o + 9] = micros === null ? 0 : micros / 1e6;
+    }
+  }
+  return n;
 }
 
 /** The provider of each model seen (a report meets a handful of models, hundreds of thousands of times). */
@@ -48,7 +87,7 @@ function providerOf(model: string): string {
 }
 
 /** One request object for every row priced (the pricer keeps none): pricing 450k rows makes no garbage. */
-const request = { model: '', provider: '', time: 0, tokens: null as unknown as LocalEntry };
+const request = { model: '', provider: '', time: 0, tokens: null as unknown as PriceInput['tokens'] };
 
 function calculatedCost(e: LocalEntry, pricer: Pricer): number {
   request.model = e.model;

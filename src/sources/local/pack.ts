@@ -366,6 +366,16 @@ export class EntryTable {
     for (const i of order) yield this.at(i);
   }
 
+  /**
+   * The column blocks the rows live in (the packed columns rows refer to, then the owned rows'
+   * chunks), for passes over every row's numbers (pricing): rows there that no row refers to any
+   * more (a copy that lost to a later one) come too.
+   */
+  *blocks(): Generator<{ nums: Float64Array; refs: Uint32Array; strings: string[]; rows: number }> {
+    for (const p of this.packs) yield { nums: p.nums, refs: p.refs, strings: p.strings, rows: packedRows(p) };
+    for (let k = 0; k * CHUNK < this.owned; k++) yield { nums: this.nums[k]!, refs: this.refs[k]!, strings: this.names.strings, rows: Math.min(CHUNK, this.owned - k * CHUNK) };
+  }
+
   /** The rows as packed columns of their own (copied, sized to the rows there are). */
   packed(): PackedEntries {
     // A table of owned rows only has row i in owned row i (rows are replaced in place): its

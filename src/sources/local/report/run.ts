@@ -2,7 +2,7 @@
 import type { LocalSource } from '../entry.js';
 import { loadEntries, type LoadResult } from '../load.js';
 import { progressBar } from '../progress.js';
-import { priceRows, rowsToPrice } from '../cost.js';
+import { priceTable, unpricedRows } from '../cost.js';
 import type { Pricer } from '../../../pricing/pricer.js';
 import type { LocalEntry } from '../entry.js';
 import { byProject, dailyReport, monthlyReport, sessionReport, totalsOf, weeklyReport, type ReportOptions } from './aggregate.js';
@@ -84,9 +84,8 @@ async function report(o: UsageRunOptions, load: LoadResult, loadPricer: () => Pr
   const table = load.table;
   let pricer: Pricer | null = null;
   if (table) {
-    const toPrice = rowsToPrice(table, o.mode);
-    if (toPrice.length) priceRows(table, toPrice, await loadPricer());
-    if (load.index && (load.index.changed || toPrice.length)) load.index.save();
+    const priced = unpricedRows(table, o.mode, 1) ? priceTable(table, o.mode, await loadPricer()) : 0;
+    if (load.index && (load.index.changed || priced)) load.index.save();
   } else if (o.mode !== 'display') pricer = await loadPricer();
   // Period and session reports take entries in any order; blocks take them in time order.
   const only = (it: Iterable<LocalEntry>) => (o.project === undefined ? it : ofProject(it, o.project));
