@@ -6,7 +6,7 @@
 import { inferProvider } from '../../domain/provider.js';
 import type { PriceInput, Pricer } from '../../pricing/pricer.js';
 import type { LocalEntry } from './entry.js';
-import { PACKED_NUMS, PACKED_REFS, type EntryTable } from './pack.js';
+import { PACKED_NUMS, PACKED_REFS, tokensAt, type EntryTable } from './pack.js';
 
 export type CostMode = 'auto' | 'calculate' | 'display';
 export const COST_MODES: readonly CostMode[] = ['auto', 'calculate', 'display'];
@@ -57,12 +57,7 @@ export function priceTable(table: EntryTable, mode: CostMode, pricer: Pricer): n
         price = constant.get(model);
         if (price === undefined && !constant.has(model)) constant.set(model, (price = pricer.constantPrice?.(providerOf(model), model)));
       }
-      t.input = nums[o + 1]!;
-      t.output = nums[o + 2]!;
-      t.cacheRead = nums[o + 3]!;
-      t.cacheWrite = nums[o + 4]!;
-      t.reasoning = nums[o + 5]!;
-      t.cacheWrite1h = nums[o + 8]!;
+      tokensAt(nums, o, t);
       let micros: number | null;
       if (price === undefined) {
         const model = strings[ref]!;

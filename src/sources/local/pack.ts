@@ -81,16 +81,21 @@ export function fill(nums: Float64Array, o: number, refs: Uint32Array, r: number
   e.model = s[refs[r + 1]!]!;
   e.sessionId = s[refs[r + 2]!]!;
   e.project = s[refs[r + 3]!]!;
-  e.input = nums[o + 1]!;
-  e.output = nums[o + 2]!;
-  e.cacheRead = nums[o + 3]!;
-  e.cacheWrite = nums[o + 4]!;
-  e.cacheWrite1h = nums[o + 8]!;
-  e.reasoning = nums[o + 5]!;
+  tokensAt(nums, o, e);
   e.costUSD = cost === cost ? cost : null;
   e.final = nums[o + 7] === 1;
   e.calc = calc === calc ? calc : undefined;
   return e;
+}
+
+/** The token counts of the row whose numbers start at nums[o], into `t`. */
+export function tokensAt(nums: Float64Array, o: number, t: Pick<LocalEntry, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h' | 'reasoning'>): void {
+  t.input = nums[o + 1]!;
+  t.output = nums[o + 2]!;
+  t.cacheRead = nums[o + 3]!;
+  t.cacheWrite = nums[o + 4]!;
+  t.cacheWrite1h = nums[o + 8]!;
+  t.reasoning = nums[o + 5]!;
 }
 
 /** An entry's numbers into nums[o, o + PACKED_NUMS): what `fill` reads back. */
