@@ -158,6 +158,8 @@ export interface Walker {
 
 export interface RowExports {
   row(len: number): number;
+  rowAt(at: number, len: number): number;
+  readArea(n: number): number;
   rowsBegin(): void;
   rowsEnd(): number;
   scratch(n: number): number;

@@ -77,8 +77,20 @@ export function nums(): usize {
  * `rowsBegin` takes it all back for the next file. The JavaScript side re-reads its views of
  * the memory whenever the buffer changed (a grow detaches the old one).
  */
-const BASE: usize = (__heap_base + 15) & ~(<usize>15);
+let BASE: usize = (__heap_base + 15) & ~(<usize>15);
 let BUMP: usize = BASE;
+
+/** Where files are read to (rows.ts), once made: it stays put, below everything `rowsBegin` takes back. */
+let READ_AT: usize = 0;
+
+/** Room for reading `n` bytes of a file straight into this memory (made once; later calls give the same). */
+export function readArea(n: i32): usize {
+  if (READ_AT == 0) {
+    READ_AT = alloc(<usize>n);
+    BASE = BUMP;
+  }
+  return READ_AT;
+}
 
 function alloc(n: usize): usize {
   const p = BUMP;
@@ -473,7 +485,12 @@ function array(i: usize, depth: i32): usize {
  * the picked values are in OUT and NUMS, 0 when fields.ts should let JSON.parse decide.
  */
 export function walk(len: i32, slots: i32): i32 {
-  LINE = LINE_AT;
+  return walkAt(LINE_AT, len, slots);
+}
+
+/** `walk` of the line at `at` (a line read into this memory, not copied). */
+export function walkAt(at: usize, len: i32, slots: i32): i32 {
+  LINE = at;
   END = LINE + <usize>len;
   for (let s = 0; s < slots; s++) setTag(s, T_UNDEFINED);
   const i = ws(LINE);
@@ -823,7 +840,12 @@ export function addEntry(klen: i32, mlen: i32): i32 {
  * slots (a timestamp to parse or none, a number to convert).
  */
 export function row(len: i32): i32 {
-  if (walk(len, NSLOTS) == 0) return -1;
+  return rowAt(LINE_AT, len);
+}
+
+/** `row` of the line at `at` (a line read into this memory, not copied). */
+export function rowAt(at: usize, len: i32): i32 {
+  if (walkAt(at, len, NSLOTS) == 0) return -1;
   if (tagOf(S_MSG) != T_VIEW || tagOf(S_USAGE) != T_VIEW) return 0;
   const ti = tagOf(S_IN);
   const to = tagOf(S_OUT);

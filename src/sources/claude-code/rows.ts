@@ -41,14 +41,18 @@ export interface RowsRead {
   stoppedAt: number | null;
 }
 
+/** The read area in the walker's memory: files are read this much at a time. */
+const READ_BYTES = 1 << 20;
+
 /** Thrown through scanLines to stop reading at the row limit. */
 const STOP = new Error('row limit');
 
 /**
  * Read `file` (below the projects root `root`) from byte `from` into rows; stop after the line
- * that brings them to `limit`.
+ * that brings them to `limit`. `readBytes`: read this much at a time (less than the read area:
+ * tests, so that lines straddle reads and long ones take a buffer of their own).
  */
-export function readClaudeRows(file: string, root: string, from: number, buffer: Buffer, limit = Infinity): RowsRead {
+export function readClaudeRows(file: string, root: string, from: number, limit = Infinity, readBytes = READ_BYTES): RowsRead {
   const { project, sessionId } = claudeFileIdentity(file, root);
   const w = currentWalker();
   const x = w.rows;
@@ -59,6 +63,9 @@ export function readClaudeRows(file: string, root: string, from: number, buffer:
   let end = from;
   w.busy = true;
   beginRows(w);
+  // Files are read straight into the walker's memory (a view made again whenever it grew).
+  const at = x.readArea(READ_BYTES);
+  const area = () => Buffer.from(w.memory.buffer, at, Math.min(readBytes, READ_BYTES));
   try {
     const scan = scanLines(
       file,
@@ -66,16 +73,20 @@ export function readClaudeRows(file: string, root: string, from: number, buffer:
         const next = offset + (e - s) + 1;
         // A UTF-8 byte order mark before the first line is not part of the JSON.
         if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
-        copyLine(w, buf, s, e);
         if (!complete) {
+          copyLine(w, buf, s, e);
           // Reports count an unterminated last line when it parses; the index never keeps it.
           const r = read(w, !walkLine(w, e - s), buf, s, e, project, sessionId);
           if (r === 'malformed') truncatedTail = true;
           else if (r !== null) tail.push(r);
           return;
         }
-        let rows = x.row(e - s);
+        // A line in the read area is walked where it is; one in a buffer grown for a long line is copied.
+        const inPlace = buf.buffer === w.memory.buffer;
+        if (!inPlace) copyLine(w, buf, s, e);
+        let rows = inPlace ? x.rowAt(buf.byteOffset + s, e - s) : x.row(e - s);
         if (rows < 0) {
+          if (inPlace && buf.byteLength === 0) buf = area(); // the row's tables grew the memory
           const r = read(w, rows === -1, buf, s, e, project, sessionId);
           if (r === 'malformed') malformed.push(offset);
           else if (r !== null) rows = add(w, r);
@@ -88,7 +99,8 @@ export function readClaudeRows(file: string, root: string, from: number, buffer:
       {
         from,
         needle: claudeCode.needle,
-        buffer,
+        buffer: area(),
+        reattach: area,
         onBadShape: (offset, complete) => {
           if (complete) malformed.push(offset);
           else truncatedTail = true;

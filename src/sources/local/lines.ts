@@ -39,10 +39,16 @@ export function scanLines(
      * non-blank byte is not `}`), so truncated lines are counted without parsing every line.
      */
     onBadShape?: (offset: number, complete: boolean) => void;
+    /**
+     * The buffer is a view of WebAssembly memory that `onLine` may grow, which detaches it: a
+     * view of the same bytes again (called when the view has gone empty).
+     */
+    reattach?: () => Buffer;
   } = {},
 ): LineScan {
   const onBadShape = opts.onBadShape;
   const needle = opts.needle;
+  const reattach = opts.reattach;
   let buf = opts.buffer ?? Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
   const fd = openSync(file, 'r');
   let filePos = opts.from ?? 0; // file offset of buf[0]
@@ -73,6 +79,7 @@ export function scanLines(
           const le = buf.indexOf(NL, pos);
           if (hit !== -1 && hit < le) {
             onLine(buf, pos, le, filePos + pos, true);
+            if (reattach && buf.byteLength === 0) buf = reattach();
             hit = buf.indexOf(needle, le + 1);
           } else if (!looksLikeObject(buf, pos, le)) onBadShape(filePos + pos, true);
           pos = le + 1;
@@ -87,12 +94,14 @@ export function scanLines(
           const ls = buf.lastIndexOf(NL, hit) + 1;
           const le = buf.indexOf(NL, hit);
           onLine(buf, ls, le, filePos + ls, true);
+          if (reattach && buf.byteLength === 0) buf = reattach();
           pos = le + 1;
         }
       } else {
         while (pos < limit) {
           const le = buf.indexOf(NL, pos);
           onLine(buf, pos, le, filePos + pos, true);
+          if (reattach && buf.byteLength === 0) buf = reattach();
           pos = le + 1;
         }
       }
