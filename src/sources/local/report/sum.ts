@@ -14,7 +14,12 @@ export class ExactSum {
     let n = 0;
     for (let i = 0; i < p.length; i++) {
       let y = p[i]!;
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      if (Math.abs(x) < Math.abs(y)) {
+        // Swapped through a variable: a destructuring swap makes an array each time until V8 optimises it.
+        const t = x;
+        x = y;
+        y = t;
+      }
       const hi = x + y;
       const lo = y - (hi - x);
       if (lo !== 0) p[n++] = lo;
