@@ -160,7 +160,7 @@ export interface RowExports {
   row(len: number): number;
   rowAt(at: number, len: number): number;
   readArea(n: number): number;
-  rowsBegin(): void;
+  rowsBegin(rows: number): void;
   rowsEnd(): number;
   scratch(n: number): number;
   args(): number;
@@ -266,9 +266,9 @@ export function currentWalker(): Walker {
   return walker;
 }
 
-/** Start a file's rows (pick.as.ts rowsBegin), which moves where lines go. */
-export function beginRows(w: Walker): void {
-  w.rows.rowsBegin();
+/** Start a file's rows (pick.as.ts rowsBegin: room for `rows` set aside), which moves where lines go. */
+export function beginRows(w: Walker, rows: number): void {
+  w.rows.rowsBegin(rows);
   w.line = w.LINE_AT.value;
   w.lineCap = w.LINE_CAP.value;
 }

@@ -605,11 +605,18 @@ function forgetLast(): void {
   for (let s: usize = 0; s < <usize>MAX_SLOTS; s++) store<i32>(LAST_LEN + (s << 2), -1);
 }
 
-/** Start a file: every row, key and model forgotten, the memory taken back (capacities kept). */
-export function rowsBegin(): void {
+/**
+ * Start a file: every row, key and model forgotten, the memory taken back (capacities kept).
+ * `rows`: how many rows the file may hold at most, as the JavaScript side guesses from its size:
+ * room for them is set aside up front (memory is only touched as rows are written), so the
+ * columns are not copied to larger ones as they fill.
+ */
+export function rowsBegin(rows: i32): void {
   forgetLast();
   BUMP = BASE;
   if (LINE_CAP > 0) LINE_AT = alloc(LINE_CAP);
+  CAP = max(CAP, rows);
+  KEYS_CAP = max(KEYS_CAP, <usize>rows * 64);
   if (CAP == 0) CAP = 256;
   if (SLOT_CAP == 0) SLOT_CAP = 512;
   if (KEYS_CAP == 0) KEYS_CAP = 16384;

@@ -41,6 +41,14 @@ export interface RowsRead {
   stoppedAt: number | null;
 }
 
+/**
+ * Room for size / BYTES_PER_ROW rows (at most MAX_ROOM) is set aside for a file, untouched until
+ * used: a guess (a usage line alone is ~1.5 KB, and most files hold other lines too); a file with
+ * more rows grows its columns as they fill.
+ */
+const BYTES_PER_ROW = 4096;
+const MAX_ROOM = 1 << 20;
+
 /** The read area in the walker's memory: files are read this much at a time. */
 const READ_BYTES = 1 << 20;
 
@@ -50,9 +58,10 @@ const STOP = new Error('row limit');
 /**
  * Read `file` (below the projects root `root`) from byte `from` into rows; stop after the line
  * that brings them to `limit`. `readBytes`: read this much at a time (less than the read area:
- * tests, so that lines straddle reads and long ones take a buffer of their own).
+ * tests, so that lines straddle reads and long ones take a buffer of their own). `size`: the
+ * file's size, to set room aside for its rows (0: grow as they come).
  */
-export function readClaudeRows(file: string, root: string, from: number, limit = Infinity, readBytes = READ_BYTES): RowsRead {
+export function readClaudeRows(file: string, root: string, from: number, limit = Infinity, readBytes = READ_BYTES, size = 0): RowsRead {
   const { project, sessionId } = claudeFileIdentity(file, root);
   const w = currentWalker();
   const x = w.rows;
@@ -62,7 +71,7 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
   let stoppedAt: number | null = null;
   let end = from;
   w.busy = true;
-  beginRows(w);
+  beginRows(w, Math.min(limit, MAX_ROOM, Math.ceil(Math.max(0, size - from) / BYTES_PER_ROW)));
   // Files are read straight into the walker's memory (a view made again whenever it grew).
   const at = x.readArea(READ_BYTES);
   const area = () => Buffer.from(w.memory.buffer, at, Math.min(readBytes, READ_BYTES));

@@ -144,7 +144,7 @@ export function useRowsPath(on: boolean): void {
  */
 function readRows(t: ReadTask, buffer: Buffer, sink: Deduper | null, overflow: Overflow | null): PartRead {
   const limit = sink ? sink.budget : (overflow?.rows ?? Infinity);
-  const r = readClaudeRows(t.file.path, t.file.root, t.from, limit);
+  const r = readClaudeRows(t.file.path, t.file.root, t.from, limit, undefined, t.file.size);
   const into = sink ?? (r.stoppedAt !== null ? overflow!.into() : null);
   const common = { malformed: r.malformed, truncatedTail: r.truncatedTail, end: r.end, snapshot: null, duplicates: r.duplicates };
   if (into === null) return { ...common, packed: r.packed, sunk: false, tail: r.tail };
