@@ -4,7 +4,7 @@
  * the same duplicates, malformed lines, tail and end, on generated files that hold every shape
  * the walk decides itself and every shape it hands back to JavaScript.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,7 +88,8 @@ function file(name: string, text: string | Buffer): ReadTask {
   const root = path.join(dir, 'projects');
   const p = path.join(root, 'proj-a', `${name}.jsonl`);
   writeFileSync(p, text, { flag: 'w' });
-  return { file: { path: p, root, size: 0, mtimeMs: 0, ino: 0, source: 'claude-code' }, from: 0, resume: undefined };
+  // The real size: readPart sets room aside for the rows from it; readClaudeRows called without it grows as they come.
+  return { file: { path: p, root, size: statSync(p).size, mtimeMs: 0, ino: 0, source: 'claude-code' }, from: 0, resume: undefined };
 }
 mkdirSync(path.join(dir, 'projects', 'proj-a'), { recursive: true });
 
