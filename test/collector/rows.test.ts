@@ -137,6 +137,18 @@ describe('Claude Code files straight into rows', () => {
     expect(replaced).toBeGreaterThan(1000);
   });
 
+  it('many cut-short lines in one read (more than the scan lists at once) are all counted, in order', () => {
+    const lines = transcript(31, 300);
+    const cut = (i: number) => `{"type":"user","message":{"role":"user","content":"line ${i} cut short`;
+    const mixed = lines.flatMap((l, i) => [l, ...Array.from({ length: 12 }, (_, k) => cut(i * 12 + k))]);
+    const { js, rows } = bothWays(file('cut', mixed.join('\n') + '\n'));
+    expect(rows).toEqual(js);
+    expect(rows.malformed.length).toBeGreaterThan(3000);
+    // Read 1 MB at a time too: most of the file in one chunk, so the scan's list fills up.
+    const whole = readClaudeRows(path.join(dir, 'projects', 'proj-a', 'cut.jsonl'), path.join(dir, 'projects'), 0);
+    expect(whole.malformed).toEqual(js.malformed);
+  });
+
   it('a file read after a much larger one starts afresh (no rows, keys or models carried over)', () => {
     // A line longer than the walker's line room moves where lines go; the next file must know.
     const longLine = JSON.stringify({ type: 'assistant', timestamp: '2026-09-01T00:00:00.000Z', requestId: 'r', message: { id: 'long', model: 'm', content: [{ type: 'text', text: 'y'.repeat(200_000) }], usage: { input_tokens: 1, output_tokens: 2 } } });

@@ -159,6 +159,9 @@ export interface Walker {
 export interface RowExports {
   row(len: number): number;
   rowAt(at: number, len: number): number;
+  scan(at: number, pos: number, limit: number, rows: number, rowLimit: number): void;
+  scanOut(): number;
+  scanBad(): number;
   readArea(n: number): number;
   rowsBegin(rows: number): void;
   rowsEnd(): number;

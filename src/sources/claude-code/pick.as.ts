@@ -889,3 +889,113 @@ export function rowAt(at: usize, len: i32): i32 {
   }
   return isText(S_MODEL) ? add(klen, spanAt(S_MODEL), spanLen(S_MODEL)) : add(klen, UNKNOWN, 7);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scanning: the complete lines of a chunk read into this memory (rows.ts), one call for many
+// lines. Lines holding `_tokens"` go through `rowAt`; the others are checked to end in `}` (a
+// line cut short is malformed), as lines.ts does line by line. It stops at a line JavaScript
+// must read (rowAt gave -1 or -2), at the row limit, or when the list of malformed lines is full.
+
+/**
+ * What `scan` leaves (words): status; the start and end (from the chunk) of the line it stopped
+ * at (the last line, when done); the rows so far; rowAt's answer for a line left to JavaScript;
+ * how many malformed lines it found, whose starts (from the chunk) are at SCAN_BAD.
+ */
+const SCAN_OUT: usize = memory.data(24, 16);
+const SCAN_BAD_MAX: i32 = 1024;
+const SCAN_BAD: usize = memory.data(SCAN_BAD_MAX * 4, 16);
+// Statuses.
+const SCAN_DONE: i32 = 0;
+const SCAN_JS: i32 = 1;
+const SCAN_LIMIT: i32 = 2;
+const SCAN_FULL: i32 = 3;
+
+export function scanOut(): usize {
+  return SCAN_OUT;
+}
+
+export function scanBad(): usize {
+  return SCAN_BAD;
+}
+
+/** The next newline at or after `i` before `end`, or `end`. */
+function newline(i: usize, end: usize): usize {
+  const nl = i8x16.splat(0x0a);
+  while (i + 16 <= end) {
+    const m = i8x16.bitmask(i8x16.eq(v128.load(i), nl));
+    if (m != 0) return i + <usize>ctz<i32>(m);
+    i += 16;
+  }
+  while (i < end && load<u8>(i) != 0x0a) i++;
+  return i;
+}
+
+/** Whether [s, e) holds `_tokens"`. */
+function hasNeedle(s: usize, e: usize): bool {
+  const u = i8x16.splat(0x5f);
+  // "_tokens\"" little-endian: the 8 bytes compared at once.
+  const word: u64 = 0x22736e656b6f745f;
+  let i = s;
+  while (i + 16 <= e) {
+    let m = i8x16.bitmask(i8x16.eq(v128.load(i), u));
+    while (m != 0) {
+      const k = i + <usize>ctz<i32>(m);
+      if (k + 8 <= e && load<u64>(k) == word) return true;
+      m &= m - 1;
+    }
+    i += 16;
+  }
+  for (; i + 8 <= e; i++) if (load<u64>(i) == word) return true;
+  return false;
+}
+
+/** Blank, or its last byte before trailing blanks is `}` (lines.ts looksLikeObject). */
+function objectShaped(s: usize, e: usize): bool {
+  let i = e;
+  while (i > s) {
+    const c = load<u8>(i - 1);
+    if (c != 0x20 && c != 0x0d && c != 0x09) return c == 0x7d;
+    i--;
+  }
+  return true;
+}
+
+/**
+ * The complete lines of the chunk at `at`, from `pos` to `limit` (just past a newline), with
+ * `rows` rows so far of a limit of `rowLimit`: see SCAN_OUT for what it leaves.
+ */
+export function scan(at: usize, pos: i32, limit: i32, rows: i32, rowLimit: i32): void {
+  const end = at + <usize>limit;
+  let ls = at + <usize>pos;
+  let bad = 0;
+  let status = SCAN_DONE;
+  let le: usize = ls;
+  while (ls < end) {
+    le = newline(ls, end);
+    if (hasNeedle(ls, le)) {
+      const r = rowAt(ls, <i32>(le - ls));
+      if (r < 0) {
+        store<i32>(SCAN_OUT + 16, r);
+        status = SCAN_JS;
+        break;
+      }
+      if (r > 0) rows = r;
+      if (rows >= rowLimit) {
+        status = SCAN_LIMIT;
+        break;
+      }
+    } else if (!objectShaped(ls, le)) {
+      store<i32>(SCAN_BAD + (<usize>bad << 2), <i32>(ls - at));
+      if (++bad == SCAN_BAD_MAX) {
+        status = SCAN_FULL;
+        break;
+      }
+    }
+    ls = le + 1;
+  }
+  store<i32>(SCAN_OUT, status);
+  store<i32>(SCAN_OUT + 4, <i32>(ls - at));
+  store<i32>(SCAN_OUT + 8, <i32>(le - at));
+  store<i32>(SCAN_OUT + 12, rows);
+  store<i32>(SCAN_OUT + 20, bad);
+}

@@ -17,7 +17,7 @@
  * compares the two paths on generated and damaged files.
  */
 import type { LocalEntry } from '../local/entry.js';
-import { scanLines } from '../local/lines.js';
+import { eachLine, scanLines } from '../local/lines.js';
 import { PACKED_NUMS, storedKey, writeNums, type PackedEntries } from '../local/pack.js';
 import { claudeCode, claudeFileIdentity, parseClaudeLine, toEntry, type RawLine } from './adapter.js';
 import { beginRows, copyLine, currentWalker, picked, views, walkLine, type Walker } from './fields.js';
@@ -52,6 +52,11 @@ const MAX_ROOM = 1 << 20;
 /** The read area in the walker's memory: files are read this much at a time. */
 const READ_BYTES = 1 << 20;
 
+/** What pick.as.ts `scan` says it did. */
+const SCAN_DONE = 0;
+const SCAN_JS = 1;
+const SCAN_LIMIT = 2;
+
 /** Thrown through scanLines to stop reading at the row limit. */
 const STOP = new Error('row limit');
 
@@ -75,47 +80,74 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
   // Files are read straight into the walker's memory (a view made again whenever it grew).
   const at = x.readArea(READ_BYTES);
   const area = () => Buffer.from(w.memory.buffer, at, Math.min(readBytes, READ_BYTES));
+  let rows = 0;
+  /** One line, in JavaScript: those the scan leaves, and all of a buffer grown for a long line. */
+  const line = (buf: Buffer, s: number, e: number, offset: number, complete: boolean): void => {
+    const next = offset + (e - s) + 1;
+    // A UTF-8 byte order mark before the first line is not part of the JSON.
+    if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+    if (!complete) {
+      copyLine(w, buf, s, e);
+      // Reports count an unterminated last line when it parses; the index never keeps it.
+      const r = read(w, !walkLine(w, e - s), buf, s, e, project, sessionId);
+      if (r === 'malformed') truncatedTail = true;
+      else if (r !== null) tail.push(r);
+      return;
+    }
+    // A line in the read area is walked where it is; one in a buffer grown for a long line is copied.
+    const inPlace = buf.buffer === w.memory.buffer;
+    if (!inPlace) copyLine(w, buf, s, e);
+    let r = inPlace ? x.rowAt(buf.byteOffset + s, e - s) : x.row(e - s);
+    if (r < 0) {
+      if (inPlace && buf.byteLength === 0) buf = area(); // the row's tables grew the memory
+      const entry = read(w, r === -1, buf, s, e, project, sessionId);
+      if (entry === 'malformed') malformed.push(offset);
+      else if (entry !== null) r = add(w, entry);
+    }
+    if (r > 0) rows = r;
+    if (rows >= limit) {
+      stoppedAt = next;
+      throw STOP;
+    }
+  };
+  const badShape = (offset: number, complete: boolean): void => {
+    if (complete) malformed.push(offset);
+    else truncatedTail = true;
+  };
+  /**
+   * The complete lines of a chunk: in the read area, many at a time by the WebAssembly scan
+   * (pick.as.ts `scan`), which stops at a line left to JavaScript; elsewhere line by line.
+   */
+  const lines = (buf: Buffer, pos: number, lim: number, filePos: number): Buffer => {
+    if (buf.buffer !== w.memory.buffer) return eachLine(buf, pos, lim, filePos, claudeCode.needle!, line, badShape);
+    const base = buf.byteOffset;
+    const out = x.scanOut() >> 2;
+    const badAt = x.scanBad() >> 2;
+    while (pos < lim) {
+      x.scan(base, pos, lim, rows, Math.min(limit, 0x7fffffff));
+      views(w);
+      const m = w.words;
+      if (buf.byteLength === 0) buf = area(); // the rows' tables grew the memory
+      rows = m[out + 3]!;
+      for (let k = 0, n = m[out + 5]!; k < n; k++) malformed.push(filePos + m[badAt + k]!);
+      const status = m[out]!;
+      const ls = m[out + 1]!;
+      const le = m[out + 2]!;
+      if (status === SCAN_DONE) break;
+      if (status === SCAN_LIMIT) {
+        stoppedAt = filePos + le + 1;
+        throw STOP;
+      }
+      if (status === SCAN_JS) {
+        line(buf, ls, le, filePos + ls, true);
+        if (buf.byteLength === 0) buf = area();
+      }
+      pos = le + 1;
+    }
+    return buf;
+  };
   try {
-    const scan = scanLines(
-      file,
-      (buf, s, e, offset, complete) => {
-        const next = offset + (e - s) + 1;
-        // A UTF-8 byte order mark before the first line is not part of the JSON.
-        if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
-        if (!complete) {
-          copyLine(w, buf, s, e);
-          // Reports count an unterminated last line when it parses; the index never keeps it.
-          const r = read(w, !walkLine(w, e - s), buf, s, e, project, sessionId);
-          if (r === 'malformed') truncatedTail = true;
-          else if (r !== null) tail.push(r);
-          return;
-        }
-        // A line in the read area is walked where it is; one in a buffer grown for a long line is copied.
-        const inPlace = buf.buffer === w.memory.buffer;
-        if (!inPlace) copyLine(w, buf, s, e);
-        let rows = inPlace ? x.rowAt(buf.byteOffset + s, e - s) : x.row(e - s);
-        if (rows < 0) {
-          if (inPlace && buf.byteLength === 0) buf = area(); // the row's tables grew the memory
-          const r = read(w, rows === -1, buf, s, e, project, sessionId);
-          if (r === 'malformed') malformed.push(offset);
-          else if (r !== null) rows = add(w, r);
-        }
-        if (rows >= limit) {
-          stoppedAt = next;
-          throw STOP;
-        }
-      },
-      {
-        from,
-        needle: claudeCode.needle,
-        buffer: area(),
-        reattach: area,
-        onBadShape: (offset, complete) => {
-          if (complete) malformed.push(offset);
-          else truncatedTail = true;
-        },
-      },
-    );
+    const scan = scanLines(file, line, { from, needle: claudeCode.needle, buffer: area(), reattach: area, onBadShape: badShape, lines });
     end = scan.end;
   } catch (err) {
     if (err !== STOP) throw err;

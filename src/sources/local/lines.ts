@@ -44,6 +44,12 @@ export function scanLines(
      * view of the same bytes again (called when the view has gone empty).
      */
     reattach?: () => Buffer;
+    /**
+     * Instead of the line by line loop (with `onLine` and `onBadShape`): take every complete line
+     * of buf[pos, limit) (limit just past a newline) at once, and give back the buffer (a view
+     * made again when the lines grew the memory it is a view of).
+     */
+    lines?: (buf: Buffer, pos: number, limit: number, filePos: number) => Buffer;
   } = {},
 ): LineScan {
   const onBadShape = opts.onBadShape;
@@ -71,19 +77,12 @@ export function scanLines(
       let pos = 0;
       const lastNl = len > 0 ? buf.lastIndexOf(NL, len - 1) : -1;
       const limit = lastNl + 1; // complete lines live in [0, limit)
-      if (needle && onBadShape) {
-        // Walk every line (newlines are found by memchr, cheap) to check its shape, and hand
-        // over only those holding the needle (found by a separate search that jumps ahead).
-        let hit = buf.indexOf(needle, pos);
-        while (pos < limit) {
-          const le = buf.indexOf(NL, pos);
-          if (hit !== -1 && hit < le) {
-            onLine(buf, pos, le, filePos + pos, true);
-            if (reattach && buf.byteLength === 0) buf = reattach();
-            hit = buf.indexOf(needle, le + 1);
-          } else if (!looksLikeObject(buf, pos, le)) onBadShape(filePos + pos, true);
-          pos = le + 1;
-        }
+      if (opts.lines) {
+        if (pos < limit) buf = opts.lines(buf, pos, limit, filePos);
+        pos = limit;
+      } else if (needle && onBadShape) {
+        buf = eachLine(buf, pos, limit, filePos, needle, onLine, onBadShape, reattach);
+        pos = limit;
       } else if (needle) {
         while (pos < limit) {
           const hit = buf.indexOf(needle, pos);
@@ -122,6 +121,35 @@ export function scanLines(
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The complete lines of buf[pos, limit) (limit just past a newline), as scanLines hands them over
+ * with a needle and `onBadShape`: every line is walked (newlines are found by memchr, cheap) to
+ * check its shape, and only those holding the needle (found by a separate search that jumps
+ * ahead) go to `onLine`. The buffer, made again by `reattach` if a line detached it.
+ */
+export function eachLine(
+  buf: Buffer,
+  pos: number,
+  limit: number,
+  filePos: number,
+  needle: Buffer,
+  onLine: (buf: Buffer, start: number, end: number, offset: number, complete: boolean) => void,
+  onBadShape: (offset: number, complete: boolean) => void,
+  reattach?: () => Buffer,
+): Buffer {
+  let hit = buf.indexOf(needle, pos);
+  while (pos < limit) {
+    const le = buf.indexOf(NL, pos);
+    if (hit !== -1 && hit < le) {
+      onLine(buf, pos, le, filePos + pos, true);
+      if (reattach && buf.byteLength === 0) buf = reattach();
+      hit = buf.indexOf(needle, le + 1);
+    } else if (!looksLikeObject(buf, pos, le)) onBadShape(filePos + pos, true);
+    pos = le + 1;
+  }
+  return buf;
 }
 
 /** Blank, or ends with `}` after trailing blanks: could be a JSON object line. */
