@@ -6,13 +6,17 @@
  * both must print the same digits. The terms are finite (costs in USD).
  */
 export class ExactSum {
-  /** Non-overlapping partials, smallest magnitude first; their exact sum is the running total. */
+  /**
+   * Non-overlapping partials, smallest magnitude first, in p[0, n): their exact sum is the running
+   * total. The count is kept apart from the array's length: shortening an array is a slow path.
+   */
   private p: number[] = [];
+  private n = 0;
 
   add(x: number): void {
     const p = this.p;
     let n = 0;
-    for (let i = 0; i < p.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       let y = p[i]!;
       if (Math.abs(x) < Math.abs(y)) {
         // Swapped through a variable: a destructuring swap makes an array each time until V8 optimises it.
@@ -25,14 +29,14 @@ export class ExactSum {
       if (lo !== 0) p[n++] = lo;
       x = hi;
     }
-    p.length = n;
-    p.push(x);
+    p[n++] = x;
+    this.n = n;
   }
 
   /** The exact sum, correctly rounded (ties to even). */
   value(): number {
     const p = this.p;
-    let n = p.length;
+    let n = this.n;
     if (n === 0) return 0;
     let hi = p[--n]!;
     let lo = 0;
