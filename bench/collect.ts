@@ -15,7 +15,9 @@
  * project). Peak RSS comes from GNU time (/usr/bin/time) when it is present.
  * tokenboard runs three ways: a first run (no usage index yet: it reads every
  * file and writes the index), a later run (the index is up to date: only
- * unterminated last lines are read), and --no-cache (reads every file, no index).
+ * unterminated last lines are read), and --no-cache (reads every file, no index);
+ * by default with one worker thread (64 MB to 4 GB to read, 2+ CPUs), and the
+ * first run and --no-cache also with --workers 0 (this thread only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, rmSync } from 'node:fs';
@@ -200,10 +202,12 @@ function main(): void {
   rmSync(WARM_CACHE, { recursive: true, force: true });
   runOnce(tb, HOME, WARM_CACHE);
   const contenders: [name: string, argv: string[], home?: string, cache?: string][] = [
+    // The default reads with one worker thread on 64 MB to 4 GB of logs and 2+ CPUs (load.ts autoWorkers).
     ['tokenboard usage daily --json, first run (builds its usage index)', tb],
     ['tokenboard usage daily --json, later runs (index up to date)', tb, HOME, WARM_CACHE],
     ['tokenboard --no-cache (reads every file, no index)', [...tb, '--no-cache']],
-    ['tokenboard --no-cache --workers 1 (this thread + 1 worker)', [...tb, '--no-cache', '--workers', '1']],
+    ['tokenboard first run, --workers 0 (this thread only)', [...tb, '--workers', '0']],
+    ['tokenboard --no-cache --workers 0 (this thread only)', [...tb, '--no-cache', '--workers', '0']],
     ['tokenboard --version (startup only)', [process.execPath, path.resolve('bin/tokenboard.js'), '--version']],
     ['tokenboard usage on an empty HOME (startup)', tb, EMPTY_HOME],
   ];
@@ -245,7 +249,7 @@ function main(): void {
   console.log('| --- | ---: | ---: | ---: | --- |');
   const n = (x: number | null, d: number) => (x === null ? 'n/a' : x.toFixed(d));
   for (const r of results) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${n(r.cpu, 2)} | ${n(r.rssMB, 0)} | ${r.same} |`);
-  for (const tbRow of results.slice(0, 3)) {
+  for (const tbRow of results.filter((x) => x.name.startsWith('tokenboard') && !x.name.includes('startup'))) {
     for (const r of results.filter((x) => x.name.startsWith('ccusage'))) {
       console.log(`${tbRow.name.replace(/^tokenboard usage daily --json, /, '')} vs ${r.name}: ${(r.seconds / tbRow.seconds).toFixed(1)}x wall, ${r.cpu && tbRow.cpu ? (r.cpu / tbRow.cpu).toFixed(1) : 'n/a'}x CPU`);
     }

@@ -190,3 +190,14 @@ describe('Claude Code files straight into rows', () => {
     for (const budget of [1, 50, 700, 3000]) expect(await report(budget)).toBe(expected);
   });
 });
+
+describe('worker threads by default', () => {
+  it('one when there is enough to read and a CPU to spare; none for small or very large reads, or one CPU', async () => {
+    const { autoWorkers, AUTO_WORKER_MIN_BYTES, AUTO_WORKER_MAX_BYTES } = await import('../../src/sources/local/load.js');
+    expect(autoWorkers(AUTO_WORKER_MIN_BYTES, 2)).toBe(1);
+    expect(autoWorkers(500 << 20, 8)).toBe(1);
+    expect(autoWorkers(AUTO_WORKER_MIN_BYTES - 1, 2)).toBe(0);
+    expect(autoWorkers(AUTO_WORKER_MAX_BYTES + 1, 2)).toBe(0);
+    expect(autoWorkers(500 << 20, 1)).toBe(0);
+  });
+});

@@ -27,7 +27,7 @@ export interface UsageRunOptions extends Omit<ReportOptions, 'pricer'> {
   instances?: boolean;
   /** Blocks: measure the active block's projection against this limit (a number, or `max`). */
   tokenLimit?: string;
-  workers?: number;
+  workers?: number | 'auto';
   /** Usage index file (log-index.ts); none: read every log in full. */
   index?: string | null;
   env?: NodeJS.ProcessEnv;
