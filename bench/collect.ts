@@ -16,7 +16,7 @@
  * tokenboard runs three ways: a first run (no usage index yet: it reads every
  * file and writes the index), a later run (the index is up to date: only
  * unterminated last lines are read), and --no-cache (reads every file, no index);
- * by default with one worker thread (64 MB to 4 GB to read, 2+ CPUs), and the
+ * by default with one worker thread (64 MB to ~1.8 GB to read, 2+ CPUs), and the
  * first run and --no-cache also with --workers 0 (this thread only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -202,7 +202,7 @@ function main(): void {
   rmSync(WARM_CACHE, { recursive: true, force: true });
   runOnce(tb, HOME, WARM_CACHE);
   const contenders: [name: string, argv: string[], home?: string, cache?: string][] = [
-    // The default reads with one worker thread on 64 MB to 4 GB of logs and 2+ CPUs (load.ts autoWorkers).
+    // The default reads with one worker thread on 64 MB to ~1.8 GB of logs and 2+ CPUs (load.ts autoWorkers).
     ['tokenboard usage daily --json, first run (builds its usage index)', tb],
     ['tokenboard usage daily --json, later runs (index up to date)', tb, HOME, WARM_CACHE],
     ['tokenboard --no-cache (reads every file, no index)', [...tb, '--no-cache']],

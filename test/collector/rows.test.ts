@@ -192,12 +192,14 @@ describe('Claude Code files straight into rows', () => {
 });
 
 describe('worker threads by default', () => {
-  it('one when there is enough to read and a CPU to spare; none for small or very large reads, or one CPU', async () => {
-    const { autoWorkers, AUTO_WORKER_MIN_BYTES, AUTO_WORKER_MAX_BYTES } = await import('../../src/sources/local/load.js');
-    expect(autoWorkers(AUTO_WORKER_MIN_BYTES, 2)).toBe(1);
-    expect(autoWorkers(500 << 20, 8)).toBe(1);
-    expect(autoWorkers(AUTO_WORKER_MIN_BYTES - 1, 2)).toBe(0);
-    expect(autoWorkers(AUTO_WORKER_MAX_BYTES + 1, 2)).toBe(0);
-    expect(autoWorkers(500 << 20, 1)).toBe(0);
+  it('one when there is enough to read and a CPU to spare; none for small reads, reads that could spill, or one CPU', async () => {
+    const { autoWorkers, AUTO_WORKER_MIN_BYTES, DENSEST_BYTES_PER_RESPONSE, DEFAULT_SPILL_ROWS } = await import('../../src/sources/local/load.js');
+    const budget = DEFAULT_SPILL_ROWS;
+    expect(autoWorkers(AUTO_WORKER_MIN_BYTES, 2, budget)).toBe(1);
+    expect(autoWorkers(500 << 20, 8, budget)).toBe(1);
+    expect(autoWorkers(AUTO_WORKER_MIN_BYTES - 1, 2, budget)).toBe(0);
+    expect(autoWorkers(budget * DENSEST_BYTES_PER_RESPONSE + 1, 2, budget)).toBe(0);
+    expect(autoWorkers(500 << 20, 2, 1000)).toBe(0); // a small budget (TOKENBOARD_SPILL_ROWS): never
+    expect(autoWorkers(500 << 20, 1, budget)).toBe(0);
   });
 });

@@ -73,7 +73,7 @@ function reportCommand(kind: ReportKind): Command {
     .addOption(new Option('-m, --mode <mode>', 'cost: auto (logged cost when present), calculate (from tokens), display (logged cost only)').choices(COST_MODES as string[]).default('auto'))
     .addOption(new Option('-o, --order <order>', 'sort order').choices(['asc', 'desc']).default('asc'))
     .option('--source <list>', `comma-separated: ${LOCAL_SOURCES.join(', ')} or all`, 'all')
-    .option('--workers <n>', 'worker threads reading logs besides this one (default: 1 when there are 64 MB to 4 GB to read and 2 or more CPUs, else 0)')
+    .option('--workers <n>', 'worker threads reading logs besides this one (default: 1 when there are 64 MB to ~1.8 GB to read and 2 or more CPUs, else 0)')
     .option('--no-cache', `read every log file in full and leave the usage index (${defaultIndexFile(process.env, '~')}) alone`)
     .option('-p, --project <name>', 'only this project (a Claude Code projects/ folder name, a Codex working directory)')
     .option('-q, --jq <filter>', 'print the JSON through jq with this filter (implies --json; needs jq on PATH)')

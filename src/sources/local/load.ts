@@ -74,19 +74,21 @@ export interface LoadResult {
 /** Bytes to read from which a worker thread pays for its start (~40 ms of the other CPU). */
 export const AUTO_WORKER_MIN_BYTES = 64 << 20;
 /**
- * Bytes to read up to which a worker thread is started by itself: past this (~4 GB, nearing the
- * spill budget) parts waiting for their turn would take memory past the bound reports keep.
+ * Log bytes per response at the densest seen (a usage line alone is ~1.5 KB, and files hold other
+ * lines too): a worker starts by itself only for reads that cannot reach the spill budget even
+ * that dense, because parts waiting for their turn are outside the memory bound of a spilling report.
  */
-export const AUTO_WORKER_MAX_BYTES = 4 * 1024 ** 3;
+export const DENSEST_BYTES_PER_RESPONSE = 4096;
 
 /**
- * Worker threads to read `bytes` of logs with, given `cpus`: one when there is a CPU to spare and
- * enough to read (on the 500 MB bench tree a report takes 0.58 s instead of 0.67 s, on 2 GB 1.1 s
- * instead of 1.7 s, for ~0.1 CPU-s more); none for small reads, where starting it costs more than
- * it saves, and none for very large ones (memory).
+ * Worker threads to read `bytes` of logs with, given `cpus` and the spill budget in responses:
+ * one when there is a CPU to spare and enough to read (on the 500 MB bench tree a first run takes
+ * 0.58 s instead of 0.66 s, on 2 GB 1.1 s instead of 1.7 s, for ~0.1 CPU-s more); none for small
+ * reads, where starting it costs more than it saves, and none where the report could spill
+ * (about 1.8 GB at the default budget).
  */
-export function autoWorkers(bytes: number, cpus: number): number {
-  return cpus >= 2 && bytes >= AUTO_WORKER_MIN_BYTES && bytes <= AUTO_WORKER_MAX_BYTES ? 1 : 0;
+export function autoWorkers(bytes: number, cpus: number, budget: number): number {
+  return cpus >= 2 && bytes >= AUTO_WORKER_MIN_BYTES && bytes <= budget * DENSEST_BYTES_PER_RESPONSE ? 1 : 0;
 }
 
 export interface SourceFile extends LogFile {
@@ -338,7 +340,7 @@ export async function loadEntries(opts: LoadOptions): Promise<LoadResult> {
   const others = index ? [...index.values()].filter((r) => !seen.has(r.path) && existsSync(r.path)) : [];
   const indexed = index?.size ?? 0;
   const toRead = tasks.reduce((n, t) => n + t.file.size - t.from, 0);
-  const wanted = opts.workers === 'auto' ? autoWorkers(toRead, os.availableParallelism()) : (opts.workers ?? 0);
+  const wanted = opts.workers === 'auto' ? autoWorkers(toRead, os.availableParallelism(), budget) : (opts.workers ?? 0);
   const nWorkers = Math.min(wanted, 16, Math.max(0, tasks.length - 1));
   // One thread takes files in that order, so each is added as soon as it is read.
   const order = nWorkers > 0 ? takeOrder(tasks) : Int32Array.from(tasks.keys());
