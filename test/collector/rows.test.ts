@@ -193,7 +193,8 @@ describe('Claude Code files straight into rows', () => {
 
 describe('worker threads by default', () => {
   it('one when there is enough to read and a CPU to spare; none for small reads, reads that could spill, or one CPU', async () => {
-    const { autoWorkers, AUTO_WORKER_MIN_BYTES, DENSEST_BYTES_PER_RESPONSE, DEFAULT_SPILL_ROWS } = await import('../../src/sources/local/load.js');
+    const { autoWorkers, AUTO_WORKER_MIN_BYTES, DEFAULT_SPILL_ROWS } = await import('../../src/sources/local/load.js');
+    const { DENSEST_BYTES_PER_RESPONSE } = await import('../../src/sources/claude-code/rows.js');
     const budget = DEFAULT_SPILL_ROWS;
     expect(autoWorkers(AUTO_WORKER_MIN_BYTES, 2, budget)).toBe(1);
     expect(autoWorkers(500 << 20, 8, budget)).toBe(1);

@@ -1,20 +1,22 @@
 /**
  * A Claude Code log file straight into packed rows (pack.ts), for reports.
  *
- * Per line, one WebAssembly call (pick.as.ts `row`) walks it, and for a usage
- * line of the usual shape also makes its row: the response key is put
- * together and hashed from the line's bytes, looked up in the file's own hash
- * table, and the row is added, or replaces the copy kept when it wins by the
- * final-chunk rule (dedup.ts). No entry object, key string or JavaScript
- * loop is made per line: the per-line JavaScript this replaces (decoding the
- * picked values, building an entry, encoding and hashing its key, writing the
- * table) was a third of a report, most of it spent before V8 had optimised it.
+ * The file is read into the WebAssembly module's memory, and one call per
+ * chunk (pick.as.ts `scan`) finds its lines, checks the shape of those
+ * without `_tokens"`, and makes each usage line of the usual shape a row where
+ * it lies (`row`): the response key is put together and hashed from the line's
+ * bytes, looked up in the file's own hash table, and the row is added, or
+ * replaces the copy kept when it wins by the final-chunk rule (dedup.ts). No
+ * entry object, key string or JavaScript loop is made per line: the per-line
+ * JavaScript this replaces (decoding the picked values, building an entry,
+ * encoding and hashing its key, writing the table) was a third of a report,
+ * most of it spent before V8 had optimised it.
  *
  * The rows are those a per-file Deduper would keep, in the same order, with
- * the same numbers: lines the walk does not decide (an unusual timestamp, a
- * number with a fraction or sign, anything JSON.parse must judge) are read by
- * adapter.ts as before and added through `addEntry`, in their place. A test
- * compares the two paths on generated and damaged files.
+ * the same numbers: a line the walk does not decide (an unusual timestamp, a
+ * number with a fraction or sign, anything JSON.parse must judge) stops the
+ * scan, is read by adapter.ts as before and added through `addEntry` in its
+ * place. A test compares the two paths on generated and damaged files.
  */
 import type { LocalEntry } from '../local/entry.js';
 import { eachLine, scanLines } from '../local/lines.js';
@@ -42,11 +44,12 @@ export interface RowsRead {
 }
 
 /**
- * Room for size / BYTES_PER_ROW rows (at most MAX_ROOM) is set aside for a file, untouched until
- * used: a guess (a usage line alone is ~1.5 KB, and most files hold other lines too); a file with
- * more rows grows its columns as they fill.
+ * Log bytes per response at the densest seen (a usage line alone is ~1.5 KB, and files hold other
+ * lines too). Room for size / this many rows (at most MAX_ROOM) is set aside for a file, untouched
+ * until used; a file with more rows grows its columns as they fill. load.ts bounds its default
+ * worker thread by it.
  */
-const BYTES_PER_ROW = 4096;
+export const DENSEST_BYTES_PER_RESPONSE = 4096;
 const MAX_ROOM = 1 << 20;
 
 /** The read area in the walker's memory: files are read this much at a time. */
@@ -76,7 +79,7 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
   let stoppedAt: number | null = null;
   let end = from;
   w.busy = true;
-  beginRows(w, Math.min(limit, MAX_ROOM, Math.ceil(Math.max(0, size - from) / BYTES_PER_ROW)));
+  beginRows(w, Math.min(limit, MAX_ROOM, Math.ceil(Math.max(0, size - from) / DENSEST_BYTES_PER_RESPONSE)));
   // Files are read straight into the walker's memory (a view made again whenever it grew).
   const at = x.readArea(READ_BYTES);
   const area = () => Buffer.from(w.memory.buffer, at, Math.min(readBytes, READ_BYTES));
@@ -159,8 +162,8 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
 }
 
 /**
- * The entry of a line the walk did not make a row of, as adapter.ts reads it: from the walk's
- * slots (`walked`), or by JSON.parse (the walk gave up).
+ * The entry of a line the walk did not make a row of, as adapter.ts reads it: from the slots the
+ * walk of it just left, or by JSON.parse when the walk gave up.
  */
 function read(w: Walker, gaveUp: boolean, buf: Buffer, s: number, e: number, project: string, sessionId: string): LocalEntry | null | 'malformed' {
   if (gaveUp) return parseClaudeLine(buf.toString('utf8', s, e), project, sessionId);

@@ -22,7 +22,7 @@ import { packedRows, packEntries, unpackEntries, type EntryTable, type PackedEnt
 import { readLogFile } from './read.js';
 import { byFirstTime, fileEdges, firstTime, onlyGrew } from './file-edges.js';
 import { readIndex, writeIndex, type IndexedFile } from './log-index.js';
-import { readClaudeRows } from '../claude-code/rows.js';
+import { DENSEST_BYTES_PER_RESPONSE, readClaudeRows } from '../claude-code/rows.js';
 import type { SpilledEntries } from './spill.js';
 
 /**
@@ -74,14 +74,9 @@ export interface LoadResult {
 /** Bytes to read from which a worker thread pays for its start (~40 ms of the other CPU). */
 export const AUTO_WORKER_MIN_BYTES = 64 << 20;
 /**
- * Log bytes per response at the densest seen (a usage line alone is ~1.5 KB, and files hold other
- * lines too): a worker starts by itself only for reads that cannot reach the spill budget even
- * that dense, because parts waiting for their turn are outside the memory bound of a spilling report.
- */
-export const DENSEST_BYTES_PER_RESPONSE = 4096;
-
-/**
- * Worker threads to read `bytes` of logs with, given `cpus` and the spill budget in responses:
+ * Worker threads to read `bytes` of logs with, given `cpus` and the spill budget in responses (a
+ * worker starts by itself only for reads that cannot reach the budget even at the densest logs
+ * seen, because parts waiting for their turn are outside the memory bound of a spilling report):
  * one when there is a CPU to spare and enough to read (on the 500 MB bench tree a first run takes
  * 0.58 s instead of 0.66 s, on 2 GB 1.1 s instead of 1.7 s, for ~0.1 CPU-s more); none for small
  * reads, where starting it costs more than it saves, and none where the report could spill
@@ -150,7 +145,7 @@ export function readPart(t: ReadTask, buffer: Buffer, sink: Deduper | null = nul
   return t.file.source === 'claude-code' && !sink?.spill && rowsPath ? readRows(t, buffer, sink, overflow) : readEntries(t, buffer, sink, overflow);
 }
 
-/** Whether Claude Code files are read straight into rows (rows.ts); off only to compare the two paths in tests. */
+/** Whether Claude Code files are read straight into rows (rows.ts): tests turn it off to compare the two paths. */
 let rowsPath = true;
 export function useRowsPath(on: boolean): void {
   rowsPath = on;
