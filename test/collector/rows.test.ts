@@ -4,6 +4,7 @@
  * the same duplicates, malformed lines, tail and end, on generated files that hold every shape
  * the walk decides itself and every shape it hands back to JavaScript.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,6 +159,22 @@ describe('Claude Code files straight into rows', () => {
     const { js, rows } = bothWays(small);
     expect(rows).toEqual(js);
     expect(rows.duplicates).toBe(js.duplicates);
+  });
+
+  it('an unterminated last line longer than the room for lines is read as it is (its view of the memory outlives the room growing)', () => {
+    const long = JSON.stringify({ type: 'assistant', timestamp: '2026-09-02T00:00:00.000Z', requestId: 'r2', message: { id: 'tail', model: 'm', content: [{ type: 'text', text: 'z'.repeat(900_000) }], usage: { input_tokens: 3, output_tokens: 4 } } });
+    const { js, rows } = bothWays(file('long-tail', transcript(41, 20).join('\n') + '\n' + long));
+    expect(rows).toEqual(js);
+    expect(rows.tail.map((e) => e.key)).toEqual(['tail:r2']);
+    // In a fresh process the room for lines is small, and making it larger grows the memory the
+    // line was read into (copying it from there read a detached view before).
+    const only = file('only-long-tail', long);
+    const script = `import { readClaudeRows } from ${JSON.stringify(path.resolve('src/sources/claude-code/rows.ts'))};
+      const r = readClaudeRows(${JSON.stringify(only.file.path)}, ${JSON.stringify(only.file.root)}, 0);
+      console.log(JSON.stringify({ tail: r.tail.map((e) => e.key), truncated: r.truncatedTail }));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({ tail: ['tail:r2'], truncated: false });
   });
 
   it('stops at the row limit at a line boundary: the rows so far, and where to read on', () => {

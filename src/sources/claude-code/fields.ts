@@ -133,11 +133,10 @@ const KEEP_BYTES = 8 << 20;
 
 export interface Walker {
   memory: WebAssembly.Memory;
-  walk: (len: number, slots: number) => number;
-  /** Room for a line of n bytes; where it goes (`line`, with `lineCap` bytes of room). */
+  /** Walk the line of `len` bytes at `at` in the memory (pick.as.ts `walk`). */
+  walk: (at: number, len: number, slots: number) => number;
+  /** Room for a line of n bytes: where to copy it (asked each time: the room moves). */
   lineFor: (n: number) => number;
-  line: number;
-  lineCap: number;
   /** Where the tags (4 words per slot) and numbers are read. */
   bytes: Uint8Array;
   words: Int32Array;
@@ -152,13 +151,10 @@ export interface Walker {
   rows: RowExports;
   /** True while rows.ts builds a file's rows in this instance's memory (it must not be replaced). */
   busy: boolean;
-  LINE_AT: WebAssembly.Global;
-  LINE_CAP: WebAssembly.Global;
 }
 
 export interface RowExports {
-  row(len: number): number;
-  rowAt(at: number, len: number): number;
+  row(at: number, len: number): number;
   scan(at: number, pos: number, limit: number, rows: number, rowLimit: number): void;
   scanOut(): number;
   scanBad(): number;
@@ -183,14 +179,12 @@ function instantiate(): Walker {
     nums(): number;
     rowSlots(...slots: number[]): void;
   } & RowExports &
-    Record<'KEYS' | 'NAMES' | 'BY_LENGTH' | 'MAX_SLOTS' | 'LAST_MAX' | 'LINE_AT' | 'LINE_CAP', WebAssembly.Global>;
+    Record<'KEYS' | 'NAMES' | 'BY_LENGTH' | 'MAX_SLOTS' | 'LAST_MAX', WebAssembly.Global>;
   if (SLOTS > x.MAX_SLOTS.value) throw new Error(`fields.ts: ${SLOTS} picked slots, the walk has room for ${x.MAX_SLOTS.value}`);
   const w: Walker = {
     memory: x.memory,
     walk: x.walk,
     lineFor: x.lineFor,
-    line: x.lineFor(0),
-    lineCap: x.LINE_CAP.value,
     bytes: new Uint8Array(0),
     words: new Int32Array(0),
     outWord: x.out() >> 2,
@@ -200,8 +194,6 @@ function instantiate(): Walker {
     lastMax: x.LAST_MAX.value,
     rows: x,
     busy: false,
-    LINE_AT: x.LINE_AT,
-    LINE_CAP: x.LINE_CAP,
   };
   // The slots a row is made from (pick.as.ts rowSlots), by their paths in PICK.
   const slot = (keys: Compiled, name: string) => keys.find((k) => k.name === name)!;
@@ -269,25 +261,19 @@ export function currentWalker(): Walker {
   return walker;
 }
 
-/** Start a file's rows (pick.as.ts rowsBegin: room for `rows` set aside), which moves where lines go. */
-export function beginRows(w: Walker, rows: number): void {
-  w.rows.rowsBegin(rows);
-  w.line = w.LINE_AT.value;
-  w.lineCap = w.LINE_CAP.value;
-}
+/** Walk the line of n bytes at `at` (lineAt) without making a row of it: whether it is sure. */
+export const walkLine = (w: Walker, at: number, n: number): boolean => w.walk(at, n, SLOTS) !== 0;
 
-/** Walk the line of n bytes copied by copyLine, without making a row of it: whether it is sure. */
-export const walkLine = (w: Walker, n: number): boolean => w.walk(n, SLOTS) !== 0;
-
-/** Copy the line b[start, end) to where the walk reads it. */
-export function copyLine(w: Walker, b: Buffer, start: number, end: number): void {
-  const n = end - start;
-  if (n + 16 > w.lineCap) {
-    w.line = w.lineFor(n);
-    w.lineCap = w.LINE_CAP.value;
-  }
+/**
+ * Where the line b[start, end) is in the walker's memory: where it lies when `b` is a view of
+ * that memory (rows.ts reads files into it), else where it was copied to.
+ */
+export function lineAt(w: Walker, b: Buffer, start: number, end: number): number {
+  if (b.buffer === w.memory.buffer) return b.byteOffset + start;
+  const at = w.lineFor(end - start);
   views(w);
-  b.copy(w.bytes, w.line, start, end);
+  b.copy(w.bytes, at, start, end);
+  return at;
 }
 
 /**
@@ -296,8 +282,7 @@ export function copyLine(w: Walker, b: Buffer, start: number, end: number): void
  */
 export function pickFields(b: Buffer, start: number, end: number): Record<string | symbol, unknown> | typeof UNSURE {
   const w = currentWalker();
-  copyLine(w, b, start, end);
-  return w.walk(end - start, SLOTS) === 0 ? UNSURE : picked(w, b, start, true);
+  return walkLine(w, lineAt(w, b, start, end), end - start) ? picked(w, b, start, true) : UNSURE;
 }
 
 /**

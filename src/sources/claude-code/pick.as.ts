@@ -107,11 +107,14 @@ function regrow(p: usize, used: usize, want: usize): usize {
   return q;
 }
 
-/** Where a line is copied, and room there (the JavaScript side reads both after `lineFor`). */
-export let LINE_AT: usize = 0;
-export let LINE_CAP: usize = 0;
+/** Where a line is copied, and room there. */
+let LINE_AT: usize = 0;
+let LINE_CAP: usize = 0;
 
-/** Room for a line of `n` bytes (and 16 more, for the 16-byte loads near its end); where it goes. */
+/**
+ * Room for a line of `n` bytes (and 16 more, for the 16-byte loads near its end); where to copy
+ * it. Ask each time: the room moves when it grows and when a file's rows begin.
+ */
 export function lineFor(n: i32): usize {
   if (<usize>n + 16 > LINE_CAP) {
     LINE_CAP = max(<usize>n + 16, max(LINE_CAP * 2, 65536));
@@ -481,15 +484,11 @@ function array(i: usize, depth: i32): usize {
 }
 
 /**
- * Walk the line of `len` bytes at LINE_AT (see lineFor), with `slots` slots: 1 when it is one JSON object and
- * the picked values are in OUT and NUMS, 0 when fields.ts should let JSON.parse decide.
+ * Walk the line of `len` bytes at `at` (read into this memory, or copied to where lineFor said),
+ * with `slots` slots: 1 when it is one JSON object and the picked values are in OUT and NUMS, 0
+ * when fields.ts should let JSON.parse decide.
  */
-export function walk(len: i32, slots: i32): i32 {
-  return walkAt(LINE_AT, len, slots);
-}
-
-/** `walk` of the line at `at` (a line read into this memory, not copied). */
-export function walkAt(at: usize, len: i32, slots: i32): i32 {
+export function walk(at: usize, len: i32, slots: i32): i32 {
   LINE = at;
   END = LINE + <usize>len;
   for (let s = 0; s < slots; s++) setTag(s, T_UNDEFINED);
@@ -841,18 +840,13 @@ export function addEntry(klen: i32, mlen: i32): i32 {
 }
 
 /**
- * The line of `len` bytes at LINE_AT as a row: the number of rows after it (at least 1); 0 when
- * it counts nothing (no message.usage with token counts: adapter.ts skips it too); -1 when the
- * walk gave up (JSON.parse decides); -2 when it is to be read in JavaScript from the walk's
- * slots (a timestamp to parse or none, a number to convert).
+ * The line of `len` bytes at `at` (as `walk` takes it) as a row: the number of rows after it (at
+ * least 1); 0 when it counts nothing (no message.usage with token counts: adapter.ts skips it
+ * too); -1 when the walk gave up (JSON.parse decides); -2 when it is to be read in JavaScript
+ * from the walk's slots (a timestamp to parse or none, a number to convert).
  */
-export function row(len: i32): i32 {
-  return rowAt(LINE_AT, len);
-}
-
-/** `row` of the line at `at` (a line read into this memory, not copied). */
-export function rowAt(at: usize, len: i32): i32 {
-  if (walkAt(at, len, NSLOTS) == 0) return -1;
+export function row(at: usize, len: i32): i32 {
+  if (walk(at, len, NSLOTS) == 0) return -1;
   if (tagOf(S_MSG) != T_VIEW || tagOf(S_USAGE) != T_VIEW) return 0;
   const ti = tagOf(S_IN);
   const to = tagOf(S_OUT);
@@ -892,16 +886,16 @@ export function rowAt(at: usize, len: i32): i32 {
 
 // ---------------------------------------------------------------------------------------------
 // Scanning: the complete lines of a chunk read into this memory (rows.ts), one call for many
-// lines. Lines holding `_tokens"` go through `rowAt`; the others are checked to end in `}` (a
+// lines. Lines holding `_tokens"` go through `row`; the others are checked to end in `}` (a
 // line cut short is malformed), as lines.ts does line by line. It stops at a line JavaScript
-// must read (rowAt gave -1 or -2), at the row limit, or when the list of malformed lines is full.
+// must read (row gave -1 or -2), at the row limit, or when the list of malformed lines is full.
 
 /**
  * What `scan` leaves (words): status; the start and end (from the chunk) of the line it stopped
- * at (the last line, when done); the rows so far; rowAt's answer for a line left to JavaScript;
- * how many malformed lines it found, whose starts (from the chunk) are at SCAN_BAD.
+ * at (the last line, when done); the rows so far; how many malformed lines it found, whose
+ * starts (from the chunk) are at SCAN_BAD. A line left to JavaScript is read there afresh.
  */
-const SCAN_OUT: usize = memory.data(24, 16);
+const SCAN_OUT: usize = memory.data(20, 16);
 const SCAN_BAD_MAX: i32 = 1024;
 const SCAN_BAD: usize = memory.data(SCAN_BAD_MAX * 4, 16);
 // Statuses.
@@ -973,9 +967,8 @@ export function scan(at: usize, pos: i32, limit: i32, rows: i32, rowLimit: i32):
   while (ls < end) {
     le = newline(ls, end);
     if (hasNeedle(ls, le)) {
-      const r = rowAt(ls, <i32>(le - ls));
+      const r = row(ls, <i32>(le - ls));
       if (r < 0) {
-        store<i32>(SCAN_OUT + 16, r);
         status = SCAN_JS;
         break;
       }
@@ -997,5 +990,5 @@ export function scan(at: usize, pos: i32, limit: i32, rows: i32, rowLimit: i32):
   store<i32>(SCAN_OUT + 4, <i32>(ls - at));
   store<i32>(SCAN_OUT + 8, <i32>(le - at));
   store<i32>(SCAN_OUT + 12, rows);
-  store<i32>(SCAN_OUT + 20, bad);
+  store<i32>(SCAN_OUT + 16, bad);
 }

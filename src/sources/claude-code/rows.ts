@@ -22,7 +22,7 @@ import type { LocalEntry } from '../local/entry.js';
 import { eachLine, scanLines } from '../local/lines.js';
 import { PACKED_NUMS, storedKey, writeNums, type PackedEntries } from '../local/pack.js';
 import { claudeCode, claudeFileIdentity, parseClaudeLine, toEntry, type RawLine } from './adapter.js';
-import { beginRows, copyLine, currentWalker, picked, views, walkLine, type Walker } from './fields.js';
+import { currentWalker, lineAt, picked, views, walkLine, type Walker } from './fields.js';
 
 export interface RowsRead {
   /** The file's rows (from `from`), deduplicated within it, with their keys' hashes. */
@@ -79,7 +79,7 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
   let stoppedAt: number | null = null;
   let end = from;
   w.busy = true;
-  beginRows(w, Math.min(limit, MAX_ROOM, Math.ceil(Math.max(0, size - from) / DENSEST_BYTES_PER_RESPONSE)));
+  x.rowsBegin(Math.min(limit, MAX_ROOM, Math.ceil(Math.max(0, size - from) / DENSEST_BYTES_PER_RESPONSE)));
   // Files are read straight into the walker's memory (a view made again whenever it grew).
   const at = x.readArea(READ_BYTES);
   const area = () => Buffer.from(w.memory.buffer, at, Math.min(readBytes, READ_BYTES));
@@ -89,20 +89,18 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
     const next = offset + (e - s) + 1;
     // A UTF-8 byte order mark before the first line is not part of the JSON.
     if (offset === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+    // A line in the read area is walked where it lies; one in a buffer grown for a long line is copied.
+    const at = lineAt(w, buf, s, e);
     if (!complete) {
-      copyLine(w, buf, s, e);
       // Reports count an unterminated last line when it parses; the index never keeps it.
-      const r = read(w, !walkLine(w, e - s), buf, s, e, project, sessionId);
+      const r = read(w, !walkLine(w, at, e - s), buf, s, e, project, sessionId);
       if (r === 'malformed') truncatedTail = true;
       else if (r !== null) tail.push(r);
       return;
     }
-    // A line in the read area is walked where it is; one in a buffer grown for a long line is copied.
-    const inPlace = buf.buffer === w.memory.buffer;
-    if (!inPlace) copyLine(w, buf, s, e);
-    let r = inPlace ? x.rowAt(buf.byteOffset + s, e - s) : x.row(e - s);
+    let r = x.row(at, e - s);
     if (r < 0) {
-      if (inPlace && buf.byteLength === 0) buf = area(); // the row's tables grew the memory
+      // Nothing was added, so `buf` is still a view of the memory as it is.
       const entry = read(w, r === -1, buf, s, e, project, sessionId);
       if (entry === 'malformed') malformed.push(offset);
       else if (entry !== null) r = add(w, entry);
@@ -122,7 +120,10 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
    * (pick.as.ts `scan`), which stops at a line left to JavaScript; elsewhere line by line.
    */
   const lines = (buf: Buffer, pos: number, lim: number, filePos: number): Buffer => {
-    if (buf.buffer !== w.memory.buffer) return eachLine(buf, pos, lim, filePos, claudeCode.needle!, line, badShape);
+    if (buf.buffer !== w.memory.buffer) {
+      eachLine(buf, pos, lim, filePos, claudeCode.needle!, line, badShape);
+      return buf;
+    }
     const base = buf.byteOffset;
     const out = x.scanOut() >> 2;
     const badAt = x.scanBad() >> 2;
@@ -132,7 +133,7 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
       const m = w.words;
       if (buf.byteLength === 0) buf = area(); // the rows' tables grew the memory
       rows = m[out + 3]!;
-      for (let k = 0, n = m[out + 5]!; k < n; k++) malformed.push(filePos + m[badAt + k]!);
+      for (let k = 0, n = m[out + 4]!; k < n; k++) malformed.push(filePos + m[badAt + k]!);
       const status = m[out]!;
       const ls = m[out + 1]!;
       const le = m[out + 2]!;
@@ -150,7 +151,7 @@ export function readClaudeRows(file: string, root: string, from: number, limit =
     return buf;
   };
   try {
-    const scan = scanLines(file, line, { from, needle: claudeCode.needle, buffer: area(), reattach: area, onBadShape: badShape, lines });
+    const scan = scanLines(file, line, { from, needle: claudeCode.needle, buffer: area(), onBadShape: badShape, lines });
     end = scan.end;
   } catch (err) {
     if (err !== STOP) throw err;

@@ -17,7 +17,7 @@ export function entryCost(e: LocalEntry, mode: CostMode, pricer: Pricer | null):
   if (mode === 'auto' && e.costUSD !== null) return e.costUSD;
   if (e.calc !== undefined) return e.calc;
   if (pricer === null) throw new Error(`cost mode "${mode}" needs a pricer`);
-  return calculatedCost(e, pricer);
+  return costAt(e.model, e.time, e, pricer); // an entry has the token fields a price needs
 }
 
 /** Whether row `o` (its numbers at nums[o]) needs its cost from tokens under `mode`: not priced yet, and (auto) no cost of its own in the log. */
@@ -36,7 +36,7 @@ export function unpricedRows(table: EntryTable, mode: CostMode, atMost = Infinit
  * tokens of every row that needs one under `mode`; how many. It goes through the columns the rows
  * live in, block by block (rows there that lost to a later copy are priced too: harmless), and
  * prices a model whose price does not change over time by one function for all its rows
- * (Pricer.constantPrice): the numbers calculatedCost gives, without an entry per row or a look-up
+ * (Pricer.constantPrice): the numbers costAt gives, without an entry per row or a look-up
  * of the model and its rates per row.
  */
 export function priceTable(table: EntryTable, mode: CostMode, pricer: Pricer): number {
@@ -58,16 +58,7 @@ export function priceTable(table: EntryTable, mode: CostMode, pricer: Pricer): n
         if (price === undefined && !constant.has(model)) constant.set(model, (price = pricer.constantPrice?.(providerOf(model), model)));
       }
       tokensAt(nums, o, t);
-      let micros: number | null;
-      if (price === undefined) {
-        const model = strings[ref]!;
-        request.model = model;
-        request.provider = providerOf(model);
-        request.time = nums[o]!;
-        request.tokens = t;
-        micros = pricer.priceMicros(request);
-      } else micros = price === null ? null : price(t);
-      nums[o + 9] = micros === null ? 0 : micros / 1e6;
+      nums[o + 9] = price === undefined ? costAt(strings[ref]!, nums[o]!, t, pricer) : price === null ? 0 : price(t) / 1e6;
     }
   }
   return n;
@@ -84,11 +75,12 @@ function providerOf(model: string): string {
 /** One request object for every row priced (the pricer keeps none): pricing 450k rows makes no garbage. */
 const request = { model: '', provider: '', time: 0, tokens: null as unknown as PriceInput['tokens'] };
 
-function calculatedCost(e: LocalEntry, pricer: Pricer): number {
-  request.model = e.model;
-  request.provider = providerOf(e.model);
-  request.time = e.time;
-  request.tokens = e; // an entry has the token fields a price needs (input, output, cacheRead, ...)
+/** USD cost from tokens of one response of `model` at `time` (0 when the model has no known price). */
+function costAt(model: string, time: number, tokens: PriceInput['tokens'], pricer: Pricer): number {
+  request.model = model;
+  request.provider = providerOf(model);
+  request.time = time;
+  request.tokens = tokens;
   const micros = pricer.priceMicros(request);
   return micros === null ? 0 : micros / 1e6;
 }

@@ -40,11 +40,6 @@ export function scanLines(
      */
     onBadShape?: (offset: number, complete: boolean) => void;
     /**
-     * The buffer is a view of WebAssembly memory that `onLine` may grow, which detaches it: a
-     * view of the same bytes again (called when the view has gone empty).
-     */
-    reattach?: () => Buffer;
-    /**
      * Instead of the line by line loop (with `onLine` and `onBadShape`): take every complete line
      * of buf[pos, limit) (limit just past a newline) at once, and give back the buffer (a view
      * made again when the lines grew the memory it is a view of).
@@ -54,7 +49,6 @@ export function scanLines(
 ): LineScan {
   const onBadShape = opts.onBadShape;
   const needle = opts.needle;
-  const reattach = opts.reattach;
   let buf = opts.buffer ?? Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
   const fd = openSync(file, 'r');
   let filePos = opts.from ?? 0; // file offset of buf[0]
@@ -81,7 +75,7 @@ export function scanLines(
         if (pos < limit) buf = opts.lines(buf, pos, limit, filePos);
         pos = limit;
       } else if (needle && onBadShape) {
-        buf = eachLine(buf, pos, limit, filePos, needle, onLine, onBadShape, reattach);
+        eachLine(buf, pos, limit, filePos, needle, onLine, onBadShape);
         pos = limit;
       } else if (needle) {
         while (pos < limit) {
@@ -93,14 +87,12 @@ export function scanLines(
           const ls = buf.lastIndexOf(NL, hit) + 1;
           const le = buf.indexOf(NL, hit);
           onLine(buf, ls, le, filePos + ls, true);
-          if (reattach && buf.byteLength === 0) buf = reattach();
           pos = le + 1;
         }
       } else {
         while (pos < limit) {
           const le = buf.indexOf(NL, pos);
           onLine(buf, pos, le, filePos + pos, true);
-          if (reattach && buf.byteLength === 0) buf = reattach();
           pos = le + 1;
         }
       }
@@ -127,7 +119,7 @@ export function scanLines(
  * The complete lines of buf[pos, limit) (limit just past a newline), as scanLines hands them over
  * with a needle and `onBadShape`: every line is walked (newlines are found by memchr, cheap) to
  * check its shape, and only those holding the needle (found by a separate search that jumps
- * ahead) go to `onLine`. The buffer, made again by `reattach` if a line detached it.
+ * ahead) go to `onLine`.
  */
 export function eachLine(
   buf: Buffer,
@@ -137,19 +129,16 @@ export function eachLine(
   needle: Buffer,
   onLine: (buf: Buffer, start: number, end: number, offset: number, complete: boolean) => void,
   onBadShape: (offset: number, complete: boolean) => void,
-  reattach?: () => Buffer,
-): Buffer {
+): void {
   let hit = buf.indexOf(needle, pos);
   while (pos < limit) {
     const le = buf.indexOf(NL, pos);
     if (hit !== -1 && hit < le) {
       onLine(buf, pos, le, filePos + pos, true);
-      if (reattach && buf.byteLength === 0) buf = reattach();
       hit = buf.indexOf(needle, le + 1);
     } else if (!looksLikeObject(buf, pos, le)) onBadShape(filePos + pos, true);
     pos = le + 1;
   }
-  return buf;
 }
 
 /** Blank, or ends with `}` after trailing blanks: could be a JSON object line. */

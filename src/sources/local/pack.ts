@@ -314,11 +314,6 @@ export class EntryTable {
     return this.num(i, 7) === 1;
   }
 
-  /** Whether row `i` has a cost of its own from the log (costUSD; NaN when none). */
-  hasLogCost(i: number): boolean {
-    return this.num(i, 6) === this.num(i, 6);
-  }
-
   /** Whether row `i` has been priced from its tokens (calc; NaN until then). */
   hasCalc(i: number): boolean {
     return this.num(i, 9) === this.num(i, 9);
